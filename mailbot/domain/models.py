@@ -1,0 +1,198 @@
+"""The tables: journal of received mail, UID marks, the clause domain, and the outbox.
+
+Plain SQLModel classes; state changes live in the handlers and services, not here.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+from sqlalchemy import JSON, Column, LargeBinary, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+__all__ = [
+    "Candidate",
+    "Company",
+    "InboundMessage",
+    "InboundStatus",
+    "Offer",
+    "OfferStatus",
+    "OutboxMessage",
+    "OutboxStatus",
+    "Partner",
+    "RefCounter",
+    "Referral",
+    "UidMark",
+    "utcnow",
+]
+
+
+def utcnow() -> datetime:
+    """Timezone-aware now (UTC); stored naive-UTC by SQLite, aware by PostgreSQL."""
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+class UidMark(SQLModel, table=True):
+    """How far a mailbox folder has been journaled: UIDVALIDITY and the highest UID seen."""
+
+    mailbox: str = Field(primary_key=True)  # e.g. "imap://clauses@imap.example.fr/INBOX"
+    uidvalidity: int
+    last_uid: int = 0
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+class InboundStatus:
+    """Values of InboundMessage.status."""
+
+    JOURNALED = "journaled"  # stored, not yet handled
+    PROCESSED = "processed"  # handled, its domain rows and outbox rows committed
+    DUPLICATE = "duplicate"  # same Message-ID (or hash) as an earlier message: not handled again
+    QUARANTINED = "quarantined"  # handling failed; `reason` says why; replayable
+
+
+class InboundMessage(SQLModel, table=True):
+    """The journal: one row per received message, raw bytes stored before any parsing."""
+
+    __table_args__ = (UniqueConstraint("mailbox", "uidvalidity", "uid", name="uq_inbound_uid"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    mailbox: str = Field(index=True)  # the source folder's URL-like name
+    uidvalidity: int | None = None
+    uid: int | None = None
+    dedupe_key: str = Field(index=True)  # Message-ID, or "sha256:<hex>" when it is missing
+    sha256: str
+    raw: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+    size: int = 0
+    from_address: str | None = None
+    subject: str | None = None
+    received_at: datetime = Field(default_factory=utcnow)
+    status: str = Field(default=InboundStatus.JOURNALED, index=True)
+    kind: str | None = None  # liaison_form | partner_referral | auto_reply | bounce | unknown
+    reason: str | None = None  # quarantine reason, or what the référent should look at
+    flagged: bool = False  # needs the référent's attention
+    processed_at: datetime | None = None
+    moved_to: str | None = None  # server folder it was moved to, once moved
+    attempts: int = 0
+
+
+class RefCounter(SQLModel, table=True):
+    """Per-year counter behind offer references CS-YYYY-NNNN; only ever increases."""
+
+    year: int = Field(primary_key=True)
+    last: int = 0
+
+
+class OfferStatus:
+    """Values of Offer.status (documented in README)."""
+
+    OPEN = "open"  # broadcast to partners, taking referrals
+    FILLED = "filled"
+    CLOSED = "closed"
+
+
+class Company(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    legal_name: str | None = None
+    siret: str | None = Field(default=None, index=True)
+    address: str | None = None
+    contact_name: str | None = None
+    phone: str | None = None
+    email: str | None = None
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class Offer(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    ref: str = Field(unique=True, index=True)  # CS-YYYY-NNNN
+    company_id: int | None = Field(default=None, foreign_key="company.id")
+    inbound_id: int | None = Field(default=None, foreign_key="inboundmessage.id")
+    status: str = Field(default=OfferStatus.OPEN, index=True)
+    title: str | None = None
+    positions: int | None = None
+    recruitment_date: date | None = None
+    main_activities: str | None = None
+    required_skills: str | None = None
+    experience: str | None = None
+    training: str | None = None
+    special_requirements: str | None = None
+    contract_type: str | None = None
+    contract_duration: str | None = None
+    weekly_hours: float | None = None
+    gross_salary: str | None = None
+    workplace: str | None = None
+    market: str | None = None
+    missing: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    problems: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class Partner(SQLModel, table=True):
+    """A partner organisation, synchronised from the config's [[partners]]."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(unique=True)
+    kind: str = ""
+    emails: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    domains: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    active: bool = True
+
+
+class Candidate(SQLModel, table=True):
+    """A person referred by a partner: the minimum needed to follow them, nothing more."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    partner_id: int | None = Field(default=None, foreign_key="partner.id", index=True)
+    first_name: str | None = None
+    last_name: str | None = None
+    email: str | None = None
+    phone: str | None = None
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class Referral(SQLModel, table=True):
+    """One candidate proposed for one offer (offer may be unknown: then flagged)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    offer_id: int | None = Field(default=None, foreign_key="offer.id", index=True)
+    candidate_id: int = Field(foreign_key="candidate.id")
+    partner_id: int | None = Field(default=None, foreign_key="partner.id", index=True)
+    inbound_id: int | None = Field(default=None, foreign_key="inboundmessage.id")
+    sender: str | None = None  # the address the referral came from
+    cv_filename: str | None = None
+    status: str = "received"  # received | presented | retained | not_retained
+    flagged: bool = False
+    flag_reason: str | None = None
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class OutboxStatus:
+    """Values of OutboxMessage.status."""
+
+    PENDING = "pending"
+    SENT = "sent"
+    FAILED = "failed"  # permanent refusal; `last_error` holds the server's answer
+
+
+class OutboxMessage(SQLModel, table=True):
+    """An email to send, written in the same transaction as the change that caused it.
+
+    `raw` is the complete RFC 5322 message, Message-ID and Date fixed when the row is written,
+    so a resend after a crash carries the same Message-ID.
+    """
+
+    id: int | None = Field(default=None, primary_key=True)
+    message_id: str = Field(unique=True)  # with angle brackets, as in the header
+    role: str = Field(index=True)  # template role: company/ack, partner/broadcast, ...
+    envelope_from: str
+    recipients: list[str] = Field(sa_column=Column(JSON, nullable=False))
+    subject: str = ""
+    raw: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+    status: str = Field(default=OutboxStatus.PENDING, index=True)
+    attempts: int = 0
+    next_attempt_at: datetime = Field(default_factory=utcnow)
+    last_error: str | None = None
+    offer_id: int | None = Field(default=None, foreign_key="offer.id", index=True)
+    partner_id: int | None = Field(default=None, foreign_key="partner.id")
+    inbound_id: int | None = Field(default=None, foreign_key="inboundmessage.id")
+    created_at: datetime = Field(default_factory=utcnow)
+    sent_at: datetime | None = None
