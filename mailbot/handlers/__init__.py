@@ -1,0 +1,18 @@
+"""Handlers, one module per kind of message; the routing table below is the pipeline's data."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from mailbot.handlers import ignored, liaison_form, referral
+from mailbot.handlers.base import HandlerContext
+
+__all__ = ["HANDLERS", "HandlerContext"]
+
+HANDLERS: dict[str, Callable[[HandlerContext], None]] = {
+    "liaison_form": liaison_form.handle,
+    "partner_referral": referral.handle,
+    "auto_reply": ignored.handle_auto,
+    "bounce": ignored.handle_auto,
+    "unknown": ignored.handle_unknown,
+}

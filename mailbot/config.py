@@ -1,0 +1,199 @@
+"""Settings from a TOML file (+ environment for passwords), validated with pydantic.
+
+Lookup order: `--config FILE`, else `$MAILBOT_CONFIG`, else `./config.toml`. Every key is documented in
+`config.example.toml`. An unknown key, a bad value or a missing required key raises ConfigError naming it.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from mailbot.errors import ConfigError
+from mailbot.parse.types import Limits
+
+__all__ = [
+    "Config",
+    "DatabaseConfig",
+    "ImapConfig",
+    "LimitsConfig",
+    "PartnerConfig",
+    "PeopleConfig",
+    "SmtpConfig",
+    "config_path",
+    "load_config",
+]
+
+Security = Literal["ssl", "starttls", "none"]
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class _WithPassword(_Section):
+    password: str | None = None
+    password_env: str | None = None
+
+    def resolved_password(self) -> str | None:
+        """The password, read from the environment variable named by `password_env` if set."""
+        if self.password_env:
+            value = os.environ.get(self.password_env)
+            if value is None:
+                raise ConfigError(f"environment variable {self.password_env} (password_env) is not set")
+            return value
+        return self.password
+
+
+class DatabaseConfig(_Section):
+    url: str = "sqlite:///mailbot.db"
+
+
+class ImapConfig(_WithPassword):
+    host: str
+    port: int = Field(993, ge=1, le=65535)
+    security: Security = "ssl"
+    username: str
+    folder: str = "INBOX"
+    processed_folder: str = "Traites"
+    quarantine_folder: str = "Quarantaine"
+    idle: bool = True
+    poll_seconds: int = Field(60, ge=1)
+    timeout: float = Field(30.0, gt=0)
+    tls_verify: bool = True
+    ca_file: str | None = None
+
+
+class SmtpConfig(_WithPassword):
+    host: str
+    port: int = Field(587, ge=1, le=65535)
+    security: Security = "starttls"
+    username: str | None = None
+    from_address: str
+    from_name: str = "Référent clauses sociales"
+    timeout: float = Field(30.0, gt=0)
+    tls_verify: bool = True
+    ca_file: str | None = None
+    max_attempts: int = Field(20, ge=1)
+
+    @field_validator("from_address")
+    @classmethod
+    def _address(cls, value: str) -> str:
+        if "@" not in value:
+            raise ValueError("must be an email address")
+        return value.strip().lower()
+
+
+class PeopleConfig(_Section):
+    referent: str
+    facilitateur: str | None = None
+    referent_name: str | None = None
+    referent_phone: str | None = None
+    organisation: str | None = None
+
+
+class PartnerConfig(_Section):
+    name: str
+    kind: str = ""
+    emails: list[str] = Field(min_length=1)
+    domains: list[str] = []
+
+    @field_validator("emails", "domains")
+    @classmethod
+    def _lower(cls, values: list[str]) -> list[str]:
+        return [v.strip().lower() for v in values]
+
+
+class PathsConfig(_Section):
+    rules_dir: str | None = None
+    templates_dir: str | None = None
+
+
+class LimitsConfig(_Section):
+    max_message_bytes: int = Field(Limits.max_message_bytes, gt=0)
+    max_attachment_bytes: int = Field(Limits.max_attachment_bytes, gt=0)
+    max_pdf_pages: int = Field(Limits.max_pdf_pages, gt=0)
+    max_pdf_stream_bytes: int = Field(Limits.max_pdf_stream_bytes, gt=0)
+    max_docx_uncompressed_bytes: int = Field(Limits.max_docx_uncompressed_bytes, gt=0)
+    max_seconds_per_document: float = Field(Limits.max_seconds_per_document, gt=0)
+    max_mime_depth: int = Field(Limits.max_mime_depth, gt=0)
+    max_mime_parts: int = Field(Limits.max_mime_parts, gt=0)
+    ocr: bool = Limits.ocr
+    ocr_max_pages: int = Field(Limits.ocr_max_pages, ge=0)
+
+    def to_limits(self) -> Limits:
+        return Limits(**self.model_dump())
+
+
+class Config(_Section):
+    database: DatabaseConfig = DatabaseConfig()
+    imap: ImapConfig | None = None
+    smtp: SmtpConfig
+    people: PeopleConfig
+    partners: list[PartnerConfig] = []
+    paths: PathsConfig = PathsConfig()
+    limits: LimitsConfig = LimitsConfig()
+    source_path: str | None = Field(None, exclude=True)
+
+    @model_validator(mode="after")
+    def _unique_partners(self) -> Config:
+        names = [p.name for p in self.partners]
+        if len(names) != len(set(names)):
+            raise ValueError("partners: two partners have the same name")
+        return self
+
+    def require_imap(self) -> ImapConfig:
+        if self.imap is None:
+            raise ConfigError("missing required section [imap] (needed by `mailbot run`)")
+        return self.imap
+
+
+def config_path(explicit: str | Path | None = None) -> Path:
+    """The config file to read: explicit, else $MAILBOT_CONFIG, else ./config.toml."""
+    if explicit:
+        return Path(explicit)
+    env = os.environ.get("MAILBOT_CONFIG")
+    return Path(env) if env else Path("config.toml")
+
+
+def _describe(error: dict) -> str:
+    loc = [str(part) for part in error["loc"]]
+    if loc and loc[0] in {"imap", "smtp", "people", "database", "paths", "limits"}:
+        where = f"[{loc[0]}] " + ".".join(loc[1:])
+    elif loc and loc[0] == "partners" and len(loc) > 1:
+        where = f"[[partners]] #{int(loc[1]) + 1} " + ".".join(loc[2:])
+    else:
+        where = ".".join(loc)
+    kind = error["type"]
+    if kind == "extra_forbidden":
+        return f"unknown key {where.strip()}"
+    if kind == "missing":
+        return f"missing required key {where.strip()}"
+    return f"bad value for {where.strip()}: {error['msg']}"
+
+
+def load_config(path: str | Path | None = None) -> Config:
+    """Read and validate the config file; raise ConfigError with every problem named."""
+    file = config_path(path)
+    try:
+        data = tomllib.loads(file.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(
+            f"config file {file} not found (use --config FILE or MAILBOT_CONFIG; "
+            "see config.example.toml)"
+        ) from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{file}: not valid TOML: {exc}") from None
+    try:
+        config = Config.model_validate({**data, "source_path": str(file)})
+    except ValidationError as exc:
+        problems = "; ".join(_describe(e) for e in exc.errors())
+        raise ConfigError(f"{file}: {problems}") from None
+    for section in (config.imap, config.smtp):
+        if section is not None:
+            section.resolved_password()
+    return config

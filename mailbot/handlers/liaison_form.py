@@ -1,0 +1,131 @@
+"""A company's liaison form: store company + offers, acknowledge once, broadcast each offer."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlmodel import select
+
+from mailbot.domain.models import Company, Offer, OfferStatus
+from mailbot.domain.refs import allocate_ref
+from mailbot.handlers.base import HandlerContext
+
+__all__ = ["handle", "offer_view"]
+
+_OFFER_FIELDS = (
+    "title", "positions", "recruitment_date", "main_activities", "required_skills", "experience",
+    "training", "special_requirements",
+)
+_CONDITION_FIELDS = ("contract_type", "contract_duration", "weekly_hours", "gross_salary", "workplace")
+
+
+def _company(ctx: HandlerContext, data: dict) -> Company:
+    """Reuse the company with the same valid-looking SIRET, refreshing its details; else create."""
+    siret = data.get("siret")
+    company = None
+    if siret:
+        company = ctx.session.exec(select(Company).where(Company.siret == siret)).first()
+    company = company or Company()
+    for key, value in data.items():
+        if value is not None and hasattr(company, key):
+            setattr(company, key, value)
+    ctx.session.add(company)
+    ctx.session.flush()
+    return company
+
+
+def _date(value: str | None) -> date | None:
+    try:
+        return date.fromisoformat(value) if value else None
+    except ValueError:
+        return None
+
+
+def offer_view(offer: Offer, company: Company | None) -> dict:
+    """The dict templates get for an offer (see templates' headers)."""
+    view = {name: getattr(offer, name) for name in (*_OFFER_FIELDS, *_CONDITION_FIELDS)}
+    view["recruitment_date"] = offer.recruitment_date.isoformat() if offer.recruitment_date else None
+    view.update(
+        ref=offer.ref,
+        market=offer.market,
+        missing=list(offer.missing),
+        problems=list(offer.problems),
+        company_name=company.legal_name if company else None,
+    )
+    return view
+
+
+def handle(ctx: HandlerContext) -> None:
+    forms = ctx.parsed.get("forms") or []
+    if not forms:
+        _unreadable(ctx)
+        return
+    views, offers = [], []
+    company = None
+    for form in forms:
+        company = _company(ctx, form.get("company") or {})
+        job, conditions = form.get("job") or {}, form.get("conditions") or {}
+        offer = Offer(
+            ref=allocate_ref(ctx.session, ctx.entry.received_at.year),
+            company_id=company.id,
+            inbound_id=ctx.entry.id,
+            status=OfferStatus.OPEN,
+            market=form.get("market"),
+            missing=list(form.get("missing") or []),
+            problems=list(form.get("problems") or []),
+            **{k: job.get(k) for k in _OFFER_FIELDS if k != "recruitment_date"},
+            recruitment_date=_date(job.get("recruitment_date")),
+            **{k: conditions.get(k) for k in _CONDITION_FIELDS},
+        )
+        ctx.session.add(offer)
+        ctx.session.flush()
+        offers.append(offer)
+        views.append(offer_view(offer, company))
+        if form.get("ocr"):
+            ctx.flag(f"{offer.ref}: read by OCR, to be checked")
+    if ctx.parsed.get("problems"):
+        ctx.flag("; ".join(ctx.parsed["problems"]))
+    if ctx.may_answer:
+        ctx.composer.queue(
+            ctx.session,
+            "company/ack",
+            {
+                "company": (forms[0].get("company") or {}),
+                "offers": views,
+                "original_subject": ctx.parsed.get("subject"),
+                "received_at": ctx.entry.received_at,
+            },
+            to=[ctx.sender_address],
+            inbound_id=ctx.entry.id,
+            offer_id=offers[0].id,
+            **ctx.reply_headers(),
+        )
+    else:
+        ctx.flag("liaison form from an address we do not answer: no acknowledgement sent")
+    for offer, view in zip(offers, views, strict=True):
+        for partner in ctx.partners:
+            ctx.composer.queue(
+                ctx.session,
+                "partner/broadcast",
+                {"partner": {"name": partner.name, "kind": partner.kind}, "offer": view},
+                to=list(partner.emails),
+                offer_id=offer.id,
+                partner_id=partner.id,
+                inbound_id=ctx.entry.id,
+            )
+    if not ctx.partners:
+        ctx.flag("no partner configured: offers not broadcast")
+
+
+def _unreadable(ctx: HandlerContext) -> None:
+    problems = list(ctx.parsed.get("problems") or ["no form could be read"])
+    ctx.flag("liaison form unreadable: " + "; ".join(problems))
+    if ctx.may_answer:
+        ctx.composer.queue(
+            ctx.session,
+            "company/unreadable",
+            {"attachments_problems": problems, "original_subject": ctx.parsed.get("subject")},
+            to=[ctx.sender_address],
+            inbound_id=ctx.entry.id,
+            **ctx.reply_headers(),
+        )

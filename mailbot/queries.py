@@ -1,0 +1,65 @@
+"""Read-only views for the CLI (and, later, the référent's web page)."""
+
+from __future__ import annotations
+
+from sqlalchemy import func
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, select
+
+from mailbot.domain.models import Company, InboundMessage, Offer, Referral
+
+__all__ = ["list_messages", "list_offers"]
+
+
+def list_offers(engine: Engine) -> list[dict]:
+    """Every offer, oldest first, with its company's name and how many candidates were referred."""
+    counts = (
+        select(Referral.offer_id, func.count(Referral.id).label("n"))
+        .group_by(Referral.offer_id)
+        .subquery()
+    )
+    query = (
+        select(Offer, Company.legal_name, counts.c.n)
+        .outerjoin(Company, Company.id == Offer.company_id)
+        .outerjoin(counts, counts.c.offer_id == Offer.id)
+        .order_by(Offer.id)
+    )
+    with Session(engine) as session:
+        return [
+            {
+                "ref": offer.ref,
+                "company": company,
+                "title": offer.title,
+                "positions": offer.positions,
+                "status": offer.status,
+                "referrals": int(n or 0),
+                "contract_type": offer.contract_type,
+                "recruitment_date": offer.recruitment_date.isoformat()
+                if offer.recruitment_date else None,
+                "missing": list(offer.missing),
+                "created_at": offer.created_at.isoformat(timespec="seconds"),
+            }
+            for offer, company, n in session.exec(query)
+        ]
+
+
+def list_messages(engine: Engine, *, flagged_only: bool = False, limit: int = 100) -> list[dict]:
+    """Journal rows, newest first, without their raw bytes."""
+    query = select(InboundMessage).order_by(InboundMessage.id.desc()).limit(limit)
+    if flagged_only:
+        query = query.where(InboundMessage.flagged)
+    with Session(engine) as session:
+        return [
+            {
+                "id": m.id,
+                "received_at": m.received_at.isoformat(timespec="seconds"),
+                "from": m.from_address,
+                "subject": m.subject,
+                "kind": m.kind,
+                "status": m.status,
+                "flagged": m.flagged,
+                "reason": m.reason,
+                "moved_to": m.moved_to,
+            }
+            for m in session.exec(query)
+        ]
