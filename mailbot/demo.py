@@ -1,0 +1,182 @@
+"""`mailbot demo`: the whole loop on built-in examples, no servers.
+
+A fresh workspace (SQLite, a Maildir seeded with example emails shipped in the package), the real
+pipeline, outgoing emails written as .eml files into DIR/outbox/, then a partner answers one
+broadcast with a CV and the loop runs again. Ends with a summary of what came in, what was
+understood and what went out where.
+"""
+
+from __future__ import annotations
+
+import mailbox
+import shutil
+from email.message import EmailMessage
+from email.policy import default as default_policy
+from email.utils import formataddr, make_msgid
+from pathlib import Path
+
+from rich.console import Console
+from rich.table import Table
+from sqlmodel import Session, select
+
+from mailbot.config import load_config
+from mailbot.db import make_engine, migrate
+from mailbot.domain.models import InboundMessage, OutboxMessage
+from mailbot.errors import MailbotError
+from mailbot.pipeline import Pipeline
+from mailbot.queries import list_offers
+
+__all__ = ["run_demo"]
+
+_DATA = Path(__file__).resolve().parent / "demo_data"
+_MARKER = ".mailbot-demo"
+_FROM = "clauses.amiens@exemple-emploi.fr"
+_PARTNER = ("AI Somme Emploi Services", "m.senechal@exemple-ai-somme.fr")
+
+_CONFIG = f"""# Demo configuration written by `mailbot demo` (no servers: Maildir in, .eml files out).
+[database]
+url = "sqlite:///{{db}}"
+
+[smtp]
+host = "localhost"          # not used by the demo: emails go to outbox/ as .eml files
+from_address = "{_FROM}"
+from_name = "Référent clauses sociales"
+
+[people]
+referent = "claire.duhamel@exemple-emploi.fr"
+referent_name = "Claire Duhamel"
+organisation = "Agence pour l'emploi – Amiens Métropole"
+
+[[partners]]
+name = "Mission Locale du Grand Amiénois"
+kind = "ML"
+emails = ["orientation@exemple-ml-amiens.fr"]
+
+[[partners]]
+name = "Cap Emploi Somme"
+kind = "CAP_EMPLOI"
+emails = ["clauses@exemple-capemploi80.fr", "accueil@exemple-capemploi80.fr"]
+
+[[partners]]
+name = "{_PARTNER[0]}"
+kind = "SIAE"
+emails = ["{_PARTNER[1]}"]
+domains = ["exemple-ai-somme.fr"]
+"""
+
+
+def _prepare(directory: Path) -> None:
+    if directory.exists() and any(directory.iterdir()):
+        if not (directory / _MARKER).exists():
+            raise MailbotError(
+                f"{directory} exists and is not a mailbot demo workspace: choose another --dir"
+            )
+        shutil.rmtree(directory)
+    directory.mkdir(parents=True, exist_ok=True)
+    (directory / _MARKER).write_text("created by `mailbot demo`; safe to delete\n")
+
+
+def _seed(maildir: Path) -> list[str]:
+    box = mailbox.Maildir(maildir, create=True)
+    names = []
+    for eml in sorted(_DATA.glob("*.eml")):
+        box.add(eml.read_bytes())
+        names.append(eml.name)
+    return names
+
+
+def _partner_reply(engine, maildir: Path) -> str | None:
+    """A partner answers the first broadcast it got, with a CV: the referral half of the loop."""
+    with Session(engine) as session:
+        broadcast = session.exec(
+            select(OutboxMessage)
+            .where(OutboxMessage.role == "partner/broadcast")
+            .order_by(OutboxMessage.id)
+        ).all()
+    mine = [b for b in broadcast if _PARTNER[1] in b.recipients]
+    if not mine:
+        return None
+    first = mine[0]
+    reply = EmailMessage(policy=default_policy)
+    reply["From"] = formataddr(("Mehdi Sénéchal", _PARTNER[1]))
+    reply["To"] = _FROM
+    reply["Subject"] = f"RE : {first.subject}"
+    reply["Message-ID"] = make_msgid(domain="exemple-ai-somme.fr")
+    reply["In-Reply-To"] = first.message_id
+    reply["References"] = first.message_id
+    reply.set_content(
+        "Bonjour,\n\nJe vous propose la candidature de M. Cédric Le Goff pour ce poste.\n"
+        "Vous trouverez son CV en pièce jointe.\n\nCordialement,\n\nMehdi Sénéchal\n"
+        "AI Somme Emploi Services\n"
+    )
+    reply.add_attachment(
+        (_DATA / "cv_candidate.pdf").read_bytes(), maintype="application", subtype="pdf",
+        filename="CV_LE_GOFF_Cedric.pdf",
+    )
+    mailbox.Maildir(maildir).add(reply.as_bytes())
+    return first.subject
+
+
+def run_demo(directory: Path, console: Console) -> None:
+    """Create the workspace, run the loop twice (forms, then a referral), print the summary."""
+    from mailbot.outbox.transports import FileTransport
+    from mailbot.sources.maildir import MaildirSource
+
+    directory = directory.resolve()
+    _prepare(directory)
+    config_file = directory / "config.toml"
+    config_file.write_text(_CONFIG.replace("{db}", str(directory / "mailbot.db")), encoding="utf-8")
+    config = load_config(config_file)
+    engine = make_engine(config.database.url)
+    migrate(engine)
+    maildir = directory / "maildir"
+    seeded = _seed(maildir)
+    pipeline = Pipeline(config, engine, FileTransport(directory / "outbox"))
+    console.rule("[bold]mailbot demo")
+    console.print(f"Workspace: {directory}\nSeeded {len(seeded)} example emails into {maildir}\n")
+
+    def cycle() -> None:
+        source = MaildirSource(maildir)
+        source.connect()
+        try:
+            pipeline.run_once(source)
+        finally:
+            source.close()
+
+    cycle()
+    answered = _partner_reply(engine, maildir)
+    if answered:
+        console.print(f"A partner answers the broadcast « {answered} » with a CV…\n")
+        cycle()
+    _summary(engine, directory, console)
+
+
+def _summary(engine, directory: Path, console: Console) -> None:
+    with Session(engine) as session:
+        inbound = session.exec(select(InboundMessage).order_by(InboundMessage.id)).all()
+        outbox = session.exec(select(OutboxMessage).order_by(OutboxMessage.id)).all()
+    came = Table(title="What came in", show_lines=False)
+    for col in ("#", "from", "kind", "status", "note"):
+        came.add_column(col)
+    for m in inbound:
+        came.add_row(str(m.id), (m.from_address or "")[:48], m.kind or "-", m.status,
+                     (m.reason or "")[:70])
+    console.print(came)
+    offers = Table(title="What was understood: offers")
+    for col in ("ref", "company", "title", "positions", "contract", "missing", "referrals"):
+        offers.add_column(col)
+    for o in list_offers(engine):
+        offers.add_row(o["ref"], o["company"] or "?", o["title"] or "?", str(o["positions"] or "?"),
+                       o["contract_type"] or "?", ", ".join(o["missing"]) or "-", str(o["referrals"]))
+    console.print(offers)
+    went = Table(title="What went out")
+    for col in ("role", "to", "subject", "status"):
+        went.add_column(col)
+    for row in outbox:
+        went.add_row(row.role, ", ".join(row.recipients), row.subject[:70], row.status)
+    console.print(went)
+    console.print(
+        f"\n{len(inbound)} emails in, {len(outbox)} emails out (as .eml files in "
+        f"{directory / 'outbox'}).\nDatabase: {directory / 'mailbot.db'} — try "
+        f"`mailbot offers list --config {directory / 'config.toml'}`."
+    )
