@@ -28,8 +28,8 @@ __all__ = [
 
 
 def utcnow() -> datetime:
-    """Timezone-aware now (UTC); stored naive-UTC by SQLite, aware by PostgreSQL."""
-    return datetime.now(UTC).replace(tzinfo=None)
+    """Timezone-aware now (UTC); sqlmodel stores and returns aware UTC datetimes."""
+    return datetime.now(UTC)
 
 
 class UidMark(SQLModel, table=True):
