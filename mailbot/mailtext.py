@@ -1,0 +1,172 @@
+"""Text of an email body: charset decoding, HTML to text, and the quoted reply set apart."""
+
+from __future__ import annotations
+
+import codecs
+import re
+from html.parser import HTMLParser
+
+__all__ = ["decode_text", "html_to_text", "split_quoted"]
+
+# Labels that, in French mail, are almost always really cp1252 (a superset for printable bytes).
+_CP1252_ALIASES = {
+    "us-ascii",
+    "ascii",
+    "iso-8859-1",
+    "latin-1",
+    "latin1",
+    "iso8859-1",
+    "iso_8859-1",
+}
+
+
+def decode_text(data: bytes, charset: str | None) -> str:
+    """Decode body bytes: the declared charset, else cp1252, else latin-1 (which never fails)."""
+    tried: list[str] = []
+    declared = (charset or "").strip().strip('"').lower()
+    if declared in _CP1252_ALIASES:
+        declared = "cp1252"
+    if declared:
+        try:
+            codecs.lookup(declared)
+            tried.append(declared)
+        except LookupError:
+            pass
+    if not tried:
+        tried.append("utf-8")
+    for name in (*tried, "cp1252"):
+        try:
+            return data.decode(name)
+        except (UnicodeDecodeError, LookupError):
+            continue
+    return data.decode("latin-1")
+
+
+_BLOCK_TAGS = {
+    "p",
+    "div",
+    "br",
+    "tr",
+    "li",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "table",
+    "blockquote",
+    "ul",
+    "ol",
+    "hr",
+    "pre",
+    "section",
+    "article",
+    "header",
+    "footer",
+    "dd",
+    "dt",
+}
+_SKIP_TAGS = {"script", "style", "head", "title", "xml"}
+
+
+class _TextExtractor(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.chunks: list[str] = []
+        self._skip = 0
+
+    def handle_starttag(self, tag: str, attrs: list) -> None:
+        if tag in _SKIP_TAGS:
+            self._skip += 1
+        elif tag in _BLOCK_TAGS:
+            self.chunks.append("\n")
+        elif tag in ("td", "th"):
+            self.chunks.append(" ")
+
+    def handle_startendtag(self, tag: str, attrs: list) -> None:
+        if tag in _BLOCK_TAGS:
+            self.chunks.append("\n")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in _SKIP_TAGS:
+            self._skip = max(0, self._skip - 1)
+        elif tag in _BLOCK_TAGS:
+            self.chunks.append("\n")
+
+    def handle_data(self, data: str) -> None:
+        if not self._skip:
+            self.chunks.append(data)
+
+
+def html_to_text(html: str) -> str:
+    """Readable plain text of an HTML body: blocks become lines, scripts and styles dropped."""
+    parser = _TextExtractor()
+    try:
+        parser.feed(html)
+        parser.close()
+    except Exception:  # html.parser is lenient; this is a last resort
+        return re.sub(r"<[^>]*>", " ", html)
+    text = "".join(parser.chunks).replace("\xa0", " ")
+    lines = [re.sub(r"[ \t]+", " ", line).strip() for line in text.splitlines()]
+    out: list[str] = []
+    for line in lines:
+        if line or (out and out[-1]):
+            out.append(line)
+    return "\n".join(out).strip()
+
+
+_SEPARATORS = [
+    re.compile(
+        r"^\s*-{2,}\s*(original message|message d'origine|forwarded message|"
+        r"message transf[ée]r[ée]|mail original|message original)\s*-{2,}",
+        re.I,
+    ),
+    re.compile(r"^\s*le\s.{4,300}\sa\s[ée]crit\s*:\s*$", re.I),
+    re.compile(r"^\s*on\s.{4,300}\swrote\s*:\s*$", re.I),
+]
+_OUTLOOK_RULE = re.compile(r"^\s*_{8,}\s*$")
+_HEADER_LINE = re.compile(
+    r"^\s*\*?(de|from|envoy[ée]|sent|date|[àa]|to|objet|subject|cc)\s*\*?\s*:", re.I
+)
+_FROM_LINE = re.compile(r"^\s*\*?(de|from)\s*\*?\s*:\s*\S", re.I)
+
+
+def _is_quote_start(lines: list[str], i: int) -> bool:
+    line = lines[i]
+    if _OUTLOOK_RULE.match(line):
+        after = [x for x in lines[i + 1 : i + 4] if x.strip()]
+        return bool(after) and bool(_FROM_LINE.match(after[0]))
+    if any(p.match(line) for p in _SEPARATORS):
+        return True
+    # "Le lun. 12 janv. 2027 à 10:00, Claire <c@x.fr>" wrapped onto the next line
+    if i + 1 < len(lines):
+        joined = f"{line.rstrip()} {lines[i + 1].strip()}"
+        if any(p.match(joined) for p in _SEPARATORS[1:]):
+            return True
+    if _FROM_LINE.match(line):
+        block = lines[i + 1 : i + 5]
+        return sum(1 for x in block if _HEADER_LINE.match(x)) >= 2
+    return False
+
+
+def split_quoted(text: str) -> tuple[str, str]:
+    """(new text, quoted text): the quoted reply starts at an Outlook/Gmail/Apple quote header;
+    lines starting with '>' are quoted wherever they are."""
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    cut = len(lines)
+    for i in range(len(lines)):
+        if _is_quote_start(lines, i):
+            cut = i
+            break
+    new: list[str] = []
+    quoted: list[str] = []
+    for line in lines[:cut]:
+        if line.lstrip().startswith(">"):
+            quoted.append(line.lstrip().lstrip(">").removeprefix(" "))
+        else:
+            new.append(line)
+    for line in lines[cut:]:
+        stripped = line.lstrip()
+        quoted.append(stripped.lstrip(">").removeprefix(" ") if stripped.startswith(">") else line)
+    return "\n".join(new).strip(), "\n".join(quoted).strip()

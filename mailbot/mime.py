@@ -1,0 +1,431 @@
+"""Read one raw email into a MailMessage: decoded headers, body text (quoted reply apart), and
+attachments, robustly: nothing in a message raises; what cannot be read becomes a `problem`.
+"""
+
+from __future__ import annotations
+
+import email
+import re
+from dataclasses import dataclass, field
+from email import policy
+from email.header import decode_header, make_header
+from email.message import Message
+from email.parser import BytesHeaderParser
+from email.utils import getaddresses, parseaddr
+from typing import Any
+
+from mailbot.mailtext import decode_text, html_to_text, split_quoted
+from mailbot.parse.document import sniff_type
+from mailbot.parse.types import Limits
+
+__all__ = ["Attachment", "MailMessage", "decode_words", "read_message"]
+
+_SIGNATURE_TYPES = {
+    "application/pkcs7-signature",
+    "application/x-pkcs7-signature",
+    "application/pgp-signature",
+}
+_TNEF_TYPES = {"application/ms-tnef", "application/vnd.ms-tnef"}
+_DOC_MIME = {
+    "pdf": "application/pdf",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+}
+
+
+@dataclass
+class Attachment:
+    """One attached file. `kind` is the sniffed document type ('pdf', 'docx') or None."""
+
+    filename: str
+    content_type: str
+    data: bytes
+    kind: str | None = None
+    inline: bool = False
+    problem: str | None = None  # set when the bytes were refused (too large); data is then empty
+
+    @property
+    def is_document(self) -> bool:
+        """A PDF or DOCX worth parsing (or one refused for size: it still counts)."""
+        return self.kind in ("pdf", "docx")
+
+
+@dataclass
+class MailMessage:
+    """A parsed email. Headers are decoded; `text` is the new text, `quoted` the quoted reply."""
+
+    headers: Message
+    subject: str = ""
+    from_address: str = ""
+    from_name: str = ""
+    reply_to: str = ""
+    message_id: str | None = None
+    in_reply_to: list[str] = field(default_factory=list)
+    references: list[str] = field(default_factory=list)
+    text: str = ""
+    quoted: str = ""
+    attachments: list[Attachment] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+    part_types: list[str] = field(default_factory=list)
+    analysis: Any = None  # set by parse_email: lazily computed content facts for the rules
+
+    def header(self, name: str) -> str | None:
+        """The decoded value of header `name` (first occurrence), or None."""
+        try:
+            value = self.headers.get(name)
+        except Exception:
+            return None
+        return None if value is None else decode_words(str(value))
+
+    def header_all(self, name: str) -> list[str]:
+        """Every decoded value of header `name`."""
+        try:
+            values = self.headers.get_all(name) or []
+        except Exception:
+            return []
+        return [decode_words(str(v)) for v in values]
+
+    @property
+    def content_type(self) -> str:
+        try:
+            return self.headers.get_content_type()
+        except Exception:
+            return "text/plain"
+
+    @property
+    def sender_address(self) -> str:
+        """Where an answer goes: Reply-To, else From (lowercase)."""
+        return self.reply_to or self.from_address
+
+    @property
+    def documents(self) -> list[Attachment]:
+        return [a for a in self.attachments if a.is_document]
+
+
+def decode_words(value: str) -> str:
+    """Decode RFC 2047 encoded words (=?utf-8?q?...?=), never raising; whitespace unfolded."""
+    value = value or ""
+    if "=?" in value:
+        try:
+            value = str(make_header(decode_header(value)))
+        except Exception:
+            value = _decode_words_lenient(value)
+    return re.sub(r"\s*[\r\n]+\s*", " ", value).strip()
+
+
+_WORD = re.compile(r"=\?([^?]+)\?([bqBQ])\?([^?]*)\?=")
+
+
+def _decode_words_lenient(value: str) -> str:
+    import base64
+    import quopri
+
+    def one(match: re.Match) -> str:
+        charset, enc, payload = match.groups()
+        try:
+            if enc.lower() == "b":
+                raw = base64.b64decode(payload + "=" * (-len(payload) % 4))
+            else:
+                raw = quopri.decodestring(payload.replace("_", " ").encode("ascii", "replace"))
+            return decode_text(raw, charset.split("*")[0])
+        except Exception:
+            return match.group(0)
+
+    return _WORD.sub(one, value)
+
+
+def _ids(value: str | None) -> list[str]:
+    return re.findall(r"<[^<>\s]+>", value or "")
+
+
+class _Walk:
+    """Mutable state of one walk over a message tree."""
+
+    def __init__(self, limits: Limits) -> None:
+        self.limits = limits
+        self.parts = 0
+        self.texts: list[str] = []
+        self.forwarded: list[str] = []
+        self.attachments: list[Attachment] = []
+        self.problems: list[str] = []
+        self.part_types: list[str] = []
+        self.capped = False
+
+    def problem(self, text: str) -> None:
+        if text not in self.problems:
+            self.problems.append(text)
+
+
+def read_message(raw: bytes, limits: Limits | None = None) -> MailMessage:
+    """Parse `raw` (RFC 5322 bytes). Never raises: unreadable parts become `problems`."""
+    limits = limits or Limits()
+    raw = raw or b""
+    if len(raw) > limits.max_message_bytes:
+        headers = BytesHeaderParser(policy=policy.compat32).parsebytes(raw[: 256 * 1024])
+        msg = _headers_only(headers)
+        msg.problems.append(
+            f"message too large ({len(raw) // (1024 * 1024)} MB > "
+            f"{limits.max_message_bytes // (1024 * 1024)} MB limit): body not read"
+        )
+        return msg
+    try:
+        root = email.message_from_bytes(raw, policy=policy.compat32)
+    except Exception as exc:  # pragma: no cover - compat32 parsing is lenient
+        msg = _headers_only(Message())
+        msg.problems.append(f"unparsable message ({type(exc).__name__})")
+        return msg
+    msg = _headers_only(root)
+    walk = _Walk(limits)
+    try:
+        _walk(root, 0, walk, forwarded=False)
+    except RecursionError:
+        walk.problem("message structure nested too deeply: partly read")
+    except Exception as exc:  # a defensive net: one odd part must not lose the message
+        walk.problem(f"part of the message could not be read ({type(exc).__name__})")
+    body = "\n\n".join(t for t in walk.texts if t.strip())
+    msg.text, msg.quoted = split_quoted(body)
+    if walk.forwarded:
+        msg.quoted = "\n\n".join([msg.quoted, *walk.forwarded]).strip()
+    msg.attachments = walk.attachments
+    msg.problems.extend(walk.problems)
+    msg.part_types = walk.part_types
+    return msg
+
+
+def _headers_only(root: Message) -> MailMessage:
+    msg = MailMessage(headers=root)
+    msg.subject = msg.header("Subject") or ""
+    msg.from_name, msg.from_address = _address(root, "From")
+    msg.reply_to = _address(root, "Reply-To")[1]
+    ids = _ids(_raw_header(root, "Message-ID"))
+    msg.message_id = ids[0] if ids else None
+    msg.in_reply_to = _ids(_raw_header(root, "In-Reply-To"))
+    msg.references = _ids(_raw_header(root, "References"))
+    return msg
+
+
+def _raw_header(root: Message, name: str) -> str:
+    try:
+        return " ".join(str(v) for v in (root.get_all(name) or []))
+    except Exception:
+        return ""
+
+
+def _address(root: Message, name: str) -> tuple[str, str]:
+    value = _raw_header(root, name)
+    if not value:
+        return "", ""
+    try:
+        pairs = getaddresses([value])
+        display, address = next(((n, a) for n, a in pairs if "@" in a), parseaddr(value))
+    except Exception:
+        return "", ""
+    return decode_words(display), address.strip().lower()
+
+
+def _filename(part: Message) -> str:
+    try:
+        name = part.get_filename() or part.get_param("name") or ""
+    except Exception:
+        name = ""
+    if isinstance(name, tuple):  # RFC 2231 value not collapsed
+        name = email.utils.collapse_rfc2231_value(name)
+    return decode_words(str(name)).replace("/", "_").replace("\\", "_").strip()
+
+
+def _payload(part: Message) -> bytes:
+    try:
+        data = part.get_payload(decode=True)
+    except Exception:
+        return b""
+    if isinstance(data, bytes):
+        return data
+    return b""
+
+
+def _walk(part: Message, depth: int, walk: _Walk, *, forwarded: bool) -> None:
+    walk.parts += 1
+    if walk.parts > walk.limits.max_mime_parts:
+        if not walk.capped:
+            walk.capped = True
+            walk.problem(f"more than {walk.limits.max_mime_parts} MIME parts: the rest was ignored")
+        return
+    try:
+        ctype = part.get_content_type()
+    except Exception:
+        ctype = "application/octet-stream"
+    walk.part_types.append(ctype)
+    if ctype == "message/rfc822":
+        _walk_forward(part, depth, walk)
+        return
+    if part.is_multipart():
+        if ctype in ("message/delivery-status", "message/disposition-notification"):
+            return
+        children = part.get_payload()
+        if not isinstance(children, list):
+            return
+        if ctype == "multipart/alternative":
+            _walk_alternative(children, depth, walk, forwarded=forwarded)
+            return
+        for child in children:
+            if isinstance(child, Message):
+                _walk(child, depth, walk, forwarded=forwarded)
+        return
+    _leaf(part, ctype, walk, forwarded=forwarded)
+
+
+def _walk_forward(part: Message, depth: int, walk: _Walk) -> None:
+    if depth + 1 > walk.limits.max_mime_depth:
+        walk.problem(f"forwarded messages nested deeper than {walk.limits.max_mime_depth}: ignored")
+        return
+    inner = part.get_payload()
+    if isinstance(inner, list):
+        for child in inner:
+            if isinstance(child, Message):
+                _walk(child, depth + 1, walk, forwarded=True)
+    elif isinstance(inner, str | bytes):
+        data = inner.encode("latin-1", "replace") if isinstance(inner, str) else inner
+        child = email.message_from_bytes(data, policy=policy.compat32)
+        _walk(child, depth + 1, walk, forwarded=True)
+
+
+def _walk_alternative(children: list, depth: int, walk: _Walk, *, forwarded: bool) -> None:
+    """Keep one body of the alternatives (plain text preferred, else the last, richest one),
+    but the attachments of all of them."""
+    bodies: list[tuple[str, list[str], list[str]]] = []
+    for child in children:
+        if not isinstance(child, Message):
+            continue
+        keep_t, keep_f = walk.texts, walk.forwarded
+        walk.texts, walk.forwarded = [], []
+        _walk(child, depth, walk, forwarded=forwarded)
+        bodies.append((_safe_type(child), walk.texts, walk.forwarded))
+        walk.texts, walk.forwarded = keep_t, keep_f
+    with_text = [b for b in bodies if any(t.strip() for t in b[1] + b[2])]
+    if not with_text:
+        return
+    plain = [b for b in with_text if b[0] == "text/plain"]
+    _, texts, fwd = plain[0] if plain else with_text[-1]
+    walk.texts.extend(texts)
+    walk.forwarded.extend(fwd)
+
+
+def _safe_type(part: Message) -> str:
+    try:
+        return part.get_content_type()
+    except Exception:
+        return "application/octet-stream"
+
+
+def _disposition(part: Message) -> str | None:
+    try:
+        return part.get_content_disposition()
+    except Exception:
+        return None
+
+
+def _leaf(part: Message, ctype: str, walk: _Walk, *, forwarded: bool) -> None:
+    filename = _filename(part)
+    disposition = _disposition(part)
+    if ctype in _SIGNATURE_TYPES or filename.lower() in ("smime.p7s", "signature.asc"):
+        return
+    if ctype in ("application/pkcs7-mime", "application/x-pkcs7-mime"):
+        walk.problem("encrypted (S/MIME) message: cannot be read")
+        return
+    if ctype in _TNEF_TYPES or filename.lower() == "winmail.dat":
+        _tnef(_payload(part), walk, forwarded=forwarded)
+        return
+    is_body = ctype in ("text/plain", "text/html") and disposition != "attachment"
+    if is_body and (not filename or disposition == "inline"):
+        _text(part, ctype, walk, forwarded=forwarded)
+        return
+    data = _payload(part)
+    _add_attachment(
+        filename,
+        ctype,
+        data,
+        walk,
+        inline=disposition == "inline" or (disposition is None and bool(part.get("Content-ID"))),
+    )
+
+
+def _text(part: Message, ctype: str, walk: _Walk, *, forwarded: bool) -> None:
+    try:
+        charset = part.get_content_charset()
+    except Exception:
+        charset = None
+    text = decode_text(_payload(part), charset)
+    if ctype == "text/html":
+        text = html_to_text(text)
+    (walk.forwarded if forwarded else walk.texts).append(text)
+
+
+def _add_attachment(filename: str, ctype: str, data: bytes, walk: _Walk, *, inline: bool) -> None:
+    limit = walk.limits.max_attachment_bytes
+    kind = sniff_type(data[:2048] if len(data) > limit else data, filename)
+    if not filename:
+        filename = f"attachment-{len(walk.attachments) + 1}"
+    problem = None
+    if len(data) > limit:
+        problem = (
+            f"file too large ({len(data) // (1024 * 1024)} MB > {limit // (1024 * 1024)} MB limit)"
+        )
+        walk.problem(f"{filename}: {problem}")
+        data = b""
+    if kind in _DOC_MIME and ctype in (
+        "application/octet-stream",
+        "application/x-download",
+        "application/binary",
+        "application/force-download",
+    ):
+        ctype = _DOC_MIME[kind]
+    elif kind is None and ctype == "application/octet-stream" and data:
+        ctype = _guess_mime(data) or ctype
+    walk.attachments.append(
+        Attachment(
+            filename=filename,
+            content_type=ctype,
+            data=data,
+            kind=kind,
+            inline=inline,
+            problem=problem,
+        )
+    )
+
+
+def _guess_mime(data: bytes) -> str | None:
+    try:
+        import filetype
+
+        guess = filetype.guess(data[:8192])
+    except Exception:
+        return None
+    return guess.mime if guess else None
+
+
+def _tnef(data: bytes, walk: _Walk, *, forwarded: bool) -> None:
+    """Unpack an Outlook winmail.dat: its body text and attached files."""
+    try:
+        import tnefparse
+
+        tnef = tnefparse.TNEF(data, do_checksum=False)
+    except Exception as exc:
+        walk.problem(f"winmail.dat: cannot be unpacked ({type(exc).__name__})")
+        return
+    body = getattr(tnef, "body", None)
+    if body:
+        text = body if isinstance(body, str) else decode_text(body, None)
+        (walk.forwarded if forwarded else walk.texts).append(text)
+    elif getattr(tnef, "htmlbody", None):
+        html = tnef.htmlbody
+        html = html if isinstance(html, str) else decode_text(html, None)
+        (walk.forwarded if forwarded else walk.texts).append(html_to_text(html))
+    for item in getattr(tnef, "attachments", []) or []:
+        try:
+            name = item.long_filename() or item.name or ""
+        except Exception:
+            name = getattr(item, "name", "") or ""
+        if isinstance(name, bytes):
+            name = decode_text(name, None)
+        name = str(name).strip("\x00").strip()
+        payload = item.data if isinstance(getattr(item, "data", None), bytes) else b""
+        _add_attachment(decode_words(name), "application/octet-stream", payload, walk, inline=False)
