@@ -1,0 +1,131 @@
+"""From raw answers to the contract's FORM dict: normalise values, list missing fields and problems."""
+
+from __future__ import annotations
+
+from mailbot.parse.labels import COMBINED_CONTRACT, LabelRules, load_rules
+from mailbot.parse.normalise import (
+    clean_text,
+    normalise_date,
+    normalise_email,
+    normalise_hours,
+    normalise_phone,
+    normalise_positions,
+    normalise_siret,
+    split_duration,
+)
+from mailbot.parse.text_form import RawForm
+from mailbot.parse.types import empty_form
+
+__all__ = ["STRONG_FIELDS", "build_form", "looks_like_form"]
+
+#: Labels a CV or a letter rarely has; a form needs several of them.
+STRONG_FIELDS = frozenset(
+    {
+        "company.legal_name",
+        "company.siret",
+        "company.contact_name",
+        "job.title",
+        "job.positions",
+        "job.recruitment_date",
+        "job.main_activities",
+        "job.special_requirements",
+        "conditions.contract_type",
+        "conditions.contract_duration",
+        COMBINED_CONTRACT,
+        "conditions.weekly_hours",
+        "conditions.gross_salary",
+        "conditions.workplace",
+    }
+)
+MIN_LABELS = 5
+MIN_STRONG = 3
+
+
+def looks_like_form(labels: set[str]) -> bool:
+    """Enough distinct form labels (and enough form-only ones) to call the document a liaison form."""
+    return len(labels) >= MIN_LABELS and len(labels & STRONG_FIELDS) >= MIN_STRONG
+
+
+def _set(form: dict, dotted: str, value: object) -> None:
+    section, name = dotted.split(".")
+    form[section][name] = value
+
+
+def build_form(raw: RawForm, rules: LabelRules | None = None) -> dict:
+    """The FORM dict of the contract for one raw form (plus `market`)."""
+    rules = rules or load_rules()
+    form = empty_form()
+    problems: list[str] = form["problems"]
+    present: set[str] = set()  # fields with a value written, even if unreadable
+    values = dict(raw.values)
+
+    def text(key: str) -> str | None:
+        value = clean_text(values.get(key))
+        if value is not None:
+            present.add(key)
+        return value
+
+    for key in (
+        "company.legal_name", "company.address", "company.contact_name", "job.title",
+        "job.main_activities", "job.required_skills", "job.experience", "job.training",
+        "job.special_requirements", "conditions.gross_salary", "conditions.workplace",
+    ):  # fmt: skip
+        _set(form, key, text(key))
+
+    siret = text("company.siret")
+    if siret:
+        value, problem = normalise_siret(siret)
+        _set(form, "company.siret", value)
+        if problem:
+            problems.append(problem)
+    phone = text("company.phone")
+    if phone:
+        _set(form, "company.phone", normalise_phone(phone))
+        if form["company"]["phone"] is None:
+            problems.append(f"company.phone: numéro de téléphone illisible « {phone} »")
+    email = text("company.email")
+    if email:
+        _set(form, "company.email", normalise_email(email))
+        if form["company"]["email"] is None:
+            problems.append(f"company.email: adresse e-mail illisible « {email} »")
+    for key, reader in (
+        ("job.recruitment_date", normalise_date),
+        ("job.positions", normalise_positions),
+        ("conditions.weekly_hours", normalise_hours),
+    ):
+        written = text(key)
+        if written:
+            value, problem = reader(written)
+            _set(form, key, value)
+            if problem:
+                problems.append(problem)
+
+    contract = text("conditions.contract_type")
+    combined = text(COMBINED_CONTRACT)
+    duration = text("conditions.contract_duration")
+    source = contract or combined
+    code = None
+    if source:
+        code = rules.contract_code(source) or "AUTRE"
+        if duration is None and code != "CDI":
+            duration = split_duration(source)
+        present.add("conditions.contract_type")
+    elif duration:
+        code = rules.contract_code(duration)
+    if code == "CDI":
+        duration = None
+    if duration:
+        present.add("conditions.contract_duration")
+    form["conditions"]["contract_type"] = code
+    form["conditions"]["contract_duration"] = duration
+
+    for section in ("company", "job", "conditions"):
+        for name, value in form[section].items():
+            dotted = f"{section}.{name}"
+            if value is not None or dotted in present:
+                continue
+            if dotted == "conditions.contract_duration" and code == "CDI":
+                continue
+            form["missing"].append(dotted)
+    form["market"] = raw.market
+    return form

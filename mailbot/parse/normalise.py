@@ -1,0 +1,202 @@
+"""Value normalisers of the parse contract: text, SIRET, phone, e-mail, dates, numbers, contracts.
+
+Each returns the normalised value or None; those that can find a problem return it as a French
+sentence for the référent (``(value, problem)``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+
+import phonenumbers
+from stdnum.fr import siret as stdnum_siret
+
+__all__ = [
+    "clean_text",
+    "is_blank",
+    "normalise_date",
+    "normalise_email",
+    "normalise_hours",
+    "normalise_phone",
+    "normalise_positions",
+    "normalise_siret",
+    "split_duration",
+]
+
+_BULLET = re.compile(r"^\s*(?:[-•–—*·▪►●○◦→✓]|\d+[.)](?=\s))\s*")
+_LEADERS = re.compile(r"^[\s.…_·\-–—:]*$")
+
+
+def is_blank(text: str | None) -> bool:
+    """True for None, whitespace, dotted leaders ('……', '....', '____')."""
+    return text is None or bool(_LEADERS.match(text))
+
+
+def clean_text(text: str | None) -> str | None:
+    """Lines joined with single spaces, bullets stripped, dotted leaders removed; None if empty."""
+    if text is None:
+        return None
+    lines = []
+    for line in text.replace("\r", "\n").replace("\u2028", "\n").split("\n"):
+        line = line.replace("\xa0", " ").replace("\u202f", " ").replace("\t", " ")
+        line = re.sub(r"[.…_]{4,}\s*$", "", line)
+        line = _BULLET.sub("", line)
+        line = " ".join(line.split())
+        if line and not is_blank(line):
+            lines.append(line)
+    joined = " ".join(lines).strip()
+    return joined or None
+
+
+def normalise_siret(text: str) -> tuple[str | None, str | None]:
+    """14 digits (spaces, dots and dashes dropped), and a problem if the checksum fails."""
+    digits = re.sub(r"\D", "", unicodedata.normalize("NFKC", text))
+    if not digits:
+        return None, f"company.siret: numéro SIRET illisible « {text.strip()} »"
+    if len(digits) != 14:
+        return digits, f"company.siret: le SIRET doit compter 14 chiffres (lu : {len(digits)})"
+    if not stdnum_siret.is_valid(digits):
+        return digits, "company.siret: numéro SIRET invalide (clé de contrôle Luhn incorrecte)"
+    return digits, None
+
+
+def normalise_phone(text: str | None) -> str | None:
+    """E.164 ('+33612345678') of the first phone number in text (region FR), or None.
+
+    Numbers that are well formed but unassigned are kept: only the format matters.
+    """
+    if not text:
+        return None
+    text = unicodedata.normalize("NFKC", text)
+    text = re.sub(r"\(0\)", "", text)
+    for match in phonenumbers.PhoneNumberMatcher(
+        text, "FR", leniency=phonenumbers.Leniency.POSSIBLE
+    ):
+        return phonenumbers.format_number(match.number, phonenumbers.PhoneNumberFormat.E164)
+    candidate = re.search(r"\+?\d[\d\s./\-]{7,}\d", text)
+    if candidate:
+        try:
+            number = phonenumbers.parse(candidate.group(0), "FR")
+        except phonenumbers.NumberParseException:
+            return None
+        if phonenumbers.is_possible_number(number) or len(str(number.national_number)) == 9:
+            return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+    return None
+
+
+_EMAIL = re.compile(r"[A-Za-z0-9._%+\-']+@[A-Za-z0-9.\-]+\.[A-Za-z]{2,}")
+
+
+def normalise_email(text: str | None) -> str | None:
+    """The first e-mail address in text, lowercased, or None."""
+    if not text:
+        return None
+    match = _EMAIL.search(unicodedata.normalize("NFKC", text))
+    return match.group(0).strip(".'").lower() if match else None
+
+
+_MONTHS = {
+    "janvier": 1, "janv": 1, "jan": 1, "fevrier": 2, "fevr": 2, "fev": 2, "mars": 3, "mar": 3,
+    "avril": 4, "avr": 4, "mai": 5, "juin": 6, "juillet": 7, "juil": 7, "aout": 8, "septembre": 9,
+    "sept": 9, "sep": 9, "octobre": 10, "oct": 10, "novembre": 11, "nov": 11, "decembre": 12,
+    "dec": 12,
+}  # fmt: skip
+
+
+def _fold(text: str) -> str:
+    text = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in text if not unicodedata.combining(c)).casefold()
+
+
+def _year(text: str) -> int:
+    year = int(text)
+    return year + 2000 if year < 100 else year
+
+
+def _date(year: int, month: int, day: int) -> str | None:
+    try:
+        return dt.date(year, month, day).isoformat()
+    except ValueError:
+        return None
+
+
+def normalise_date(text: str | None) -> tuple[str | None, str | None]:
+    """ISO date of a French date ('15/01/2027', 'lun. 15/01/27', '1er mars 2027', '2027-03-18').
+
+    Returns (None, problem) when a value is present but no full date can be read.
+    """
+    if is_blank(text):
+        return None, None
+    assert text is not None
+    folded = _fold(text)
+    iso = re.search(r"\b(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})\b", folded)
+    if iso:
+        value = _date(int(iso.group(1)), int(iso.group(2)), int(iso.group(3)))
+        if value:
+            return value, None
+    numeric = re.search(r"\b(\d{1,2})\s*[/.\-]\s*(\d{1,2})\s*[/.\-]\s*(\d{4}|\d{2})\b", folded)
+    if numeric:
+        value = _date(_year(numeric.group(3)), int(numeric.group(2)), int(numeric.group(1)))
+        if value:
+            return value, None
+    words = re.search(r"\b(\d{1,2})\s*(?:er|e|eme)?\s+([a-z]+)\.?\s+(\d{4}|\d{2})\b", folded)
+    if words and words.group(2) in _MONTHS:
+        value = _date(_year(words.group(3)), _MONTHS[words.group(2)], int(words.group(1)))
+        if value:
+            return value, None
+    return None, f"job.recruitment_date: date illisible « {' '.join(text.split())} »"
+
+
+_NUMBER_WORDS = {
+    "un": 1, "une": 1, "deux": 2, "trois": 3, "quatre": 4, "cinq": 5, "six": 6, "sept": 7,
+    "huit": 8, "neuf": 9, "dix": 10, "onze": 11, "douze": 12, "treize": 13, "quatorze": 14,
+    "quinze": 15, "seize": 16, "vingt": 20, "trente": 30,
+}  # fmt: skip
+
+
+def normalise_positions(text: str | None) -> tuple[int | None, str | None]:
+    """Number of positions: '02' -> 2, 'Deux (2)' -> 2, '3 postes' -> 3."""
+    if is_blank(text):
+        return None, None
+    assert text is not None
+    digits = re.search(r"\d+", text)
+    if digits:
+        return int(digits.group(0)), None
+    for word in re.findall(r"[a-z]+", _fold(text)):
+        if word in _NUMBER_WORDS:
+            return _NUMBER_WORDS[word], None
+    return None, f"job.positions: nombre de postes illisible « {' '.join(text.split())} »"
+
+
+def normalise_hours(text: str | None) -> tuple[float | int | None, str | None]:
+    """Weekly hours: '35h' -> 35, '24,5 h' -> 24.5, '24h30' -> 24.5, '39 heures' -> 39."""
+    if is_blank(text):
+        return None, None
+    assert text is not None
+    match = re.search(r"(\d+(?:[.,]\d+)?)(?:\s*h\s*(\d{2})\b)?", text)
+    if not match:
+        return (
+            None,
+            f"conditions.weekly_hours: durée hebdomadaire illisible « {' '.join(text.split())} »",
+        )
+    value = float(match.group(1).replace(",", "."))
+    if match.group(2):
+        value += int(match.group(2)) / 60
+    value = round(value, 2)
+    return (int(value) if value.is_integer() else value), None
+
+
+_DURATION = re.compile(
+    r"(\d+(?:[.,]\d+)?\s*(?:mois|semaines?|jours?|ans?|années?|heures?|h)\b.*)", re.IGNORECASE
+)
+
+
+def split_duration(text: str) -> str | None:
+    """The duration written inside a contract answer: 'CDD de 6 mois renouvelable' -> '6 mois renouvelable'."""
+    match = _DURATION.search(text)
+    if not match:
+        return None
+    value = match.group(1).strip(" .,;)(")
+    return value or None

@@ -1,0 +1,149 @@
+"""Positioned text of PDF pages (pypdfium2, fast) and label|value tables rebuilt from it.
+
+A `Segment` is a run of text on one line with its box (PDF points, y upwards). A table is found
+when several recognised labels have text at their right starting at a common x (the value
+column); rows are delimited by the table's horizontal rules when drawn, else by label starts.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+
+from mailbot.parse.labels import LabelRules
+from mailbot.parse.text_form import Event, match_label
+
+__all__ = ["PageLayout", "Segment", "read_pdf_layout", "table_events"]
+
+
+@dataclass
+class Segment:
+    """A run of text on one line: its box (x0, bottom, x1, top) and text."""
+
+    x0: float
+    y0: float
+    x1: float
+    y1: float
+    text: str
+
+    @property
+    def cy(self) -> float:
+        return (self.y0 + self.y1) / 2
+
+
+@dataclass
+class PageLayout:
+    """One page: width, height, text segments (top to bottom), horizontal rules' y, plain text."""
+
+    width: float
+    height: float
+    segments: list[Segment]
+    hrules: list[float]
+    text: str
+
+
+def read_pdf_layout(pdf, max_pages: int) -> list[PageLayout]:
+    """Layouts of the first `max_pages` pages of an open pypdfium2 PdfDocument."""
+    import pypdfium2.raw as pdfium_c
+
+    pages = []
+    for index in range(min(len(pdf), max_pages)):
+        page = pdf[index]
+        textpage = page.get_textpage()
+        try:
+            segments = []
+            for i in range(textpage.count_rects()):
+                left, bottom, right, top = textpage.get_rect(i)
+                text = textpage.get_text_bounded(left, bottom, right, top)
+                text = " ".join(text.split())
+                if text:
+                    segments.append(Segment(left, bottom, right, top, text))
+            segments.sort(key=lambda s: (-round(s.y1), s.x0))
+            hrules = []
+            for obj in page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_PATH], max_depth=2):
+                left, bottom, right, top = obj.get_bounds()
+                if top - bottom < 3 and right - left > 100:
+                    hrules.append((top + bottom) / 2)
+            text = textpage.get_text_range().replace("\r\n", "\n").replace("\r", "\n")
+            width, height = page.get_size()
+            pages.append(
+                PageLayout(width, height, segments, sorted(set(hrules), reverse=True), text)
+            )
+        finally:
+            textpage.close()
+            page.close()
+    return pages
+
+
+def _value_column(page: PageLayout, rules: LabelRules) -> float | None:
+    """x where the value column starts, from labels with text at their right on the same line."""
+    starts: Counter[int] = Counter()
+    for seg in page.segments:
+        found = match_label(rules, seg.text)
+        if found is None or found.kind != "field":
+            continue
+        for other in page.segments:
+            if other.x0 > seg.x1 + 4 and abs(other.cy - seg.cy) < (seg.y1 - seg.y0):
+                starts[round(other.x0 / 6)] += 1
+                break
+    if not starts:
+        return None
+    bucket, count = starts.most_common(1)[0]
+    return bucket * 6 - 6 if count >= 3 else None
+
+
+def _bands(page: PageLayout, split: float, rules: LabelRules) -> list[list[Segment]]:
+    """Segments grouped into table rows (top to bottom)."""
+    if len(page.hrules) >= 3:
+        bands: dict[int, list[Segment]] = {}
+        for seg in page.segments:
+            index = sum(1 for y in page.hrules if y > seg.cy)
+            bands.setdefault(index, []).append(seg)
+        return [bands.get(k, []) for k in range(len(page.hrules) + 1)]
+    rows: list[list[Segment]] = []
+    last_label: Segment | None = None
+    for seg in page.segments:
+        if seg.x0 < split:
+            height = seg.y1 - seg.y0
+            continuation = (
+                last_label is not None
+                and rows
+                and last_label.y0 - seg.y1 < height * 0.8
+                and match_label(rules, seg.text) is None
+            )
+            if not continuation:
+                rows.append([])
+            last_label = seg
+        if not rows:
+            rows.append([])
+        rows[-1].append(seg)
+    return rows
+
+
+def table_events(page: PageLayout, rules: LabelRules) -> list[Event] | None:
+    """Events of a page read as a label|value table, or None when no table is found."""
+    split = _value_column(page, rules)
+    if split is None:
+        return None
+    events: list[Event] = []
+    bands = _bands(page, split, rules)
+    for number, band in enumerate(bands):
+        if len(page.hrules) >= 3 and number in (0, len(bands) - 1):
+            events.extend(Event("line", s.text) for s in band)
+            continue
+        labels = [s for s in band if s.x0 < split]
+        values = [s for s in band if s.x0 >= split]
+        labels.sort(key=lambda s: (-s.y1, s.x0))
+        values.sort(key=lambda s: (-s.y1, s.x0))
+        label_text = " ".join(s.text for s in labels)
+        if values and labels:
+            events.append(Event("pair", label_text, "\n".join(s.text for s in values)))
+        elif labels:
+            found = match_label(rules, label_text)
+            if found is not None and found.kind == "field" and ":" not in label_text:
+                events.append(Event("pair", label_text, ""))
+            else:
+                events.extend(Event("line", s.text) for s in labels)
+        else:
+            events.extend(Event("line", s.text) for s in values)
+    return events

@@ -1,0 +1,171 @@
+"""Turn a reading-order stream of lines and label|value pairs into raw liaison forms.
+
+Every layout reader (text PDF, PDF table, DOCX, AcroForm, OCR, e-mail body) produces `Event`s;
+`assemble` recognises labels with the rules of `labels.py`, follows multi-line answers, skips
+headings, footers and signatures, and starts a new form when a job description repeats.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from mailbot.parse.labels import LabelMatch, LabelRules, load_rules
+
+__all__ = ["Event", "RawForm", "assemble", "line_events", "match_label"]
+
+_MARKET = re.compile(r"^\s*March[ée]s?(?:\s+public)?\s*[:：]\s*(.+)$", re.IGNORECASE)
+_COLON = re.compile(r"^(.{1,140}?)\s*[:：]\s*(.*)$")
+_PARENS = re.compile(r"\([^)]*\)?|\[[^\]]*\]?")
+_COMPANY = "company."
+
+
+@dataclass
+class Event:
+    """One reading-order item: a free line of text, or a label with its value (table, field)."""
+
+    kind: str  # "line" | "pair"
+    text: str = ""  # the line, or the label of a pair
+    value: str | None = None  # the value of a pair
+
+
+@dataclass
+class RawForm:
+    """Raw answers of one form: dotted field -> text ('' when the label is there but empty)."""
+
+    values: dict[str, str] = field(default_factory=dict)
+    market: str | None = None
+
+    def copy_company(self) -> RawForm:
+        return RawForm(
+            values={k: v for k, v in self.values.items() if k.startswith(_COMPANY)},
+            market=self.market,
+        )
+
+
+def line_events(text: str) -> list[Event]:
+    """Events of a plain text: one line each."""
+    return [
+        Event("line", line) for line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    ]
+
+
+def match_label(rules: LabelRules, label: str, *, whole_line: bool = False) -> LabelMatch | None:
+    """Tolerant match of a printed label: parentheses ignored, short extra words allowed.
+
+    whole_line: the text is a full line with no colon, so only an exact label (or heading) counts.
+    """
+    stripped = _PARENS.sub(" ", label).strip()
+    if not stripped or len(stripped) > 120:
+        return None
+    found = rules.match(stripped, prefer_heading=whole_line, prefix=not whole_line)
+    if found is None:
+        return None
+    if found.exact or found.kind != "field":
+        return found
+    extra = len(rules.key(stripped)) - found.size
+    return found if found.size >= 2 or extra <= 1 else None
+
+
+class _Assembler:
+    def __init__(self, rules: LabelRules) -> None:
+        self.rules = rules
+        self.forms: list[RawForm] = [RawForm()]
+        self.current: str | None = None  # field collecting continuation lines
+        self.lines: list[str] = []
+        self.market: str | None = None
+        self.labels_seen: set[str] = set()
+
+    @property
+    def form(self) -> RawForm:
+        return self.forms[-1]
+
+    def close(self) -> None:
+        if self.current is not None:
+            self._store(self.current, "\n".join(self.lines).strip())
+        self.current = None
+        self.lines = []
+
+    def _store(self, key: str, value: str) -> None:
+        values = self.form.values
+        if values.get(key):
+            if not value:
+                return
+            if key.startswith(_COMPANY) and key != "company.legal_name":
+                return  # a second phone/e-mail of the same company: keep the first
+            new = RawForm() if key.startswith(_COMPANY) else self.form.copy_company()
+            new.market = self.market
+            self.forms.append(new)
+            values = new.values
+        values[key] = value
+
+    def start(self, key: str, value: str) -> None:
+        self.close()
+        self.labels_seen.add(key)
+        self.current = key
+        self.lines = [value] if value else []
+
+    def feed_line(self, line: str) -> None:
+        text = line.strip()
+        if not text:
+            if self.current is not None and self.lines:
+                self.close()
+            return
+        market = _MARKET.match(text)
+        if market:
+            self.close()
+            self.market = self.market or market.group(1).strip()
+            if self.form.market is None:
+                self.form.market = self.market
+            return
+        colon = _COLON.match(text)
+        if colon:
+            found = match_label(self.rules, colon.group(1))
+            if found is not None:
+                if found.kind == "field":
+                    self.start(found.key, colon.group(2))
+                else:
+                    self.close()
+                return
+        found = match_label(self.rules, text, whole_line=True)
+        if found is not None and len(text) <= 90:
+            if found.kind == "field":
+                self.start(found.key, "")
+            else:
+                self.close()
+            return
+        if self.current is not None:
+            self.lines.append(text)
+
+    def feed_pair(self, label: str, value: str | None) -> None:
+        self.close()
+        found = match_label(self.rules, label)
+        if found is None:
+            if value and value.strip():
+                self.feed_line(f"{label} : {value}")
+            return
+        if found.kind != "field":
+            return
+        self.labels_seen.add(found.key)
+        self._store(found.key, (value or "").strip())
+
+    def finish(self) -> list[RawForm]:
+        self.close()
+        for form in self.forms:
+            form.market = form.market or self.market
+        return [f for f in self.forms if f.values]
+
+
+def assemble(
+    events: Iterable[Event], rules: LabelRules | None = None
+) -> tuple[list[RawForm], set[str]]:
+    """Raw forms found in `events`, and the set of field labels recognised (even empty ones)."""
+    machine = _Assembler(rules or load_rules())
+    for event in events:
+        if event.kind == "pair":
+            machine.feed_pair(event.text, event.value)
+        else:
+            for line in event.text.split("\n"):
+                machine.feed_line(line)
+    return machine.finish(), machine.labels_seen
