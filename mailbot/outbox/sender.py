@@ -87,12 +87,13 @@ def backoff(attempts: int) -> timedelta:
     return min(BACKOFF_FIRST * (2**exponent), BACKOFF_CAP)
 
 
-def _naive_utc(moment: datetime | None) -> datetime:
+def _aware_utc(moment: datetime | None) -> datetime:
+    """`now` as the models store it: aware UTC (a naive value is taken as UTC)."""
     if moment is None:
         return utcnow()
-    if moment.tzinfo is not None:
-        return moment.astimezone(UTC).replace(tzinfo=None)
-    return moment
+    if moment.tzinfo is None:
+        return moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC)
 
 
 def _defer(row: OutboxMessage, error: str, now: datetime, max_attempts: int) -> bool:
@@ -147,7 +148,7 @@ async def send_pending_async(
     """Send up to `batch_size` due pending rows over one connection of `transport`."""
     from mailbot.outbox.transports import ConnectionLost
 
-    now = _naive_utc(now)
+    now = _aware_utc(now)
     report = SendReport()
     ids = _due_ids(engine, now, batch_size)
     if not ids:

@@ -1,0 +1,383 @@
+"""The sender against a real aiosmtpd server on loopback: sent, deferred, failed, none lost."""
+
+from __future__ import annotations
+
+import os
+import socket
+import ssl
+import subprocess
+import sys
+import textwrap
+from collections.abc import Iterator
+from datetime import timedelta
+from email import message_from_bytes
+from email.policy import default as default_policy
+from pathlib import Path
+
+import pytest
+from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import AuthResult
+from sqlmodel import Session, SQLModel, create_engine, select
+
+from mailbot.domain.models import OutboxMessage, OutboxStatus, utcnow
+from mailbot.outbox import Composer, FileTransport, SmtpSettings, SmtpTransport, send_pending
+
+pytestmark = pytest.mark.integration
+
+FROM = "clauses@agence.example.fr"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class Handler:
+    """Records messages and connections; answers what each test scripts."""
+
+    def __init__(self) -> None:
+        self.messages: list[tuple[str, list[str], bytes]] = []
+        self.sessions: list[object] = []
+        self.rcpt_answers: dict[str, str] = {}  # recipient -> answer (every time)
+        self.data_answers: list[str | None] = []  # popped per DATA; None = accept
+
+    def _seen(self, session: object) -> None:
+        if not any(s is session for s in self.sessions):
+            self.sessions.append(session)
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # noqa: N802
+        self._seen(session)
+        answer = self.rcpt_answers.get(address)
+        if answer:
+            return answer
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802
+        self._seen(session)
+        answer = self.data_answers.pop(0) if self.data_answers else None
+        if answer:
+            return answer
+        self.messages.append((envelope.mail_from, list(envelope.rcpt_tos), envelope.content))
+        return "250 Message accepted for delivery"
+
+    def message_ids(self) -> list[str]:
+        return [
+            str(message_from_bytes(raw, policy=default_policy)["Message-ID"])
+            for _, _, raw in self.messages
+        ]
+
+
+@pytest.fixture
+def smtpd() -> Iterator[tuple[Handler, int]]:
+    handler = Handler()
+    port = free_port()
+    controller = Controller(handler, hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        yield handler, port
+    finally:
+        controller.stop()
+
+
+@pytest.fixture
+def engine(tmp_path: Path):
+    engine = create_engine(f"sqlite:///{tmp_path / 'outbox.db'}")
+    SQLModel.metadata.create_all(engine)
+    return engine
+
+
+@pytest.fixture
+def composer() -> Composer:
+    return Composer(from_address=FROM, from_name="Référent clauses sociales")
+
+
+def settings(port: int, **kw) -> SmtpSettings:
+    return SmtpSettings(
+        host="127.0.0.1", port=port, security=kw.pop("security", "none"), timeout=5.0, **kw
+    )
+
+
+def queue(engine, composer: Composer, n: int, to: list[str] | None = None) -> list[OutboxMessage]:
+    with Session(engine) as session:
+        rows = [
+            composer.queue(
+                session,
+                "company/unreadable",
+                {
+                    "attachments_problems": [f"F{i}.pdf: PDF is password-protected"],
+                    "original_subject": f"Fiche {i}",
+                },
+                to=to or [f"patron{i}@entreprise.example.com"],
+            )
+            for i in range(n)
+        ]
+        session.commit()
+        for row in rows:
+            session.refresh(row)
+        session.expunge_all()
+    return rows
+
+
+def rows(engine) -> dict[str, OutboxMessage]:
+    with Session(engine) as session:
+        result = {r.message_id: r for r in session.exec(select(OutboxMessage))}
+        session.expunge_all()
+    return result
+
+
+def test_all_sent_over_one_connection(smtpd, engine, composer):
+    handler, port = smtpd
+    queued = queue(engine, composer, 3)
+    report = send_pending(engine, SmtpTransport(settings(port)))
+    assert (report.sent, report.failed, report.deferred) == (3, 0, 0)
+    assert len(handler.sessions) == 1
+    assert sorted(handler.message_ids()) == sorted(r.message_id for r in queued)
+    mail_from, rcpts, _ = handler.messages[0]
+    assert mail_from == FROM and rcpts == ["patron0@entreprise.example.com"]
+    for row in rows(engine).values():
+        assert row.status == OutboxStatus.SENT and row.sent_at is not None and row.attempts == 1
+    # nothing left: a second run does nothing and opens no connection
+    assert send_pending(engine, SmtpTransport(settings(port))).sent == 0
+    assert len(handler.sessions) == 1
+
+
+def test_451_deferred_then_sent_with_same_message_id(smtpd, engine, composer):
+    handler, port = smtpd
+    first, *_ = queue(engine, composer, 2)
+    handler.data_answers = ["451 4.3.0 Try again later"]
+    now = utcnow()
+    report = send_pending(engine, SmtpTransport(settings(port)), now=now)
+    assert (report.sent, report.failed, report.deferred) == (1, 0, 1)
+    row = rows(engine)[first.message_id]
+    assert row.status == OutboxStatus.PENDING and row.attempts == 1
+    assert "451" in row.last_error
+    assert timedelta(seconds=59) < row.next_attempt_at - now <= timedelta(minutes=1)
+    # not due yet: nothing sent
+    assert send_pending(engine, SmtpTransport(settings(port)), now=now).sent == 0
+    report = send_pending(engine, SmtpTransport(settings(port)), now=now + timedelta(minutes=2))
+    assert report.sent == 1
+    row = rows(engine)[first.message_id]
+    assert row.status == OutboxStatus.SENT and row.attempts == 2
+    assert handler.message_ids().count(first.message_id) == 1
+    assert handler.messages[-1][2].replace(b"\r\n", b"\n") == row.raw.replace(b"\r\n", b"\n")
+
+
+def test_550_fails_with_the_server_answer(smtpd, engine, composer):
+    handler, port = smtpd
+    refused, accepted = queue(engine, composer, 2)
+    handler.rcpt_answers["patron0@entreprise.example.com"] = "550 5.1.1 Mailbox unknown"
+    report = send_pending(engine, SmtpTransport(settings(port)))
+    assert (report.sent, report.failed, report.deferred) == (1, 1, 0)
+    row = rows(engine)[refused.message_id]
+    assert row.status == OutboxStatus.FAILED
+    assert "550" in row.last_error and "Mailbox unknown" in row.last_error
+    assert rows(engine)[accepted.message_id].status == OutboxStatus.SENT
+
+
+def test_550_on_data_fails(smtpd, engine, composer):
+    handler, port = smtpd
+    (row,) = queue(engine, composer, 1)
+    handler.data_answers = ["554 5.7.1 Message rejected as spam"]
+    report = send_pending(engine, SmtpTransport(settings(port)))
+    assert report.failed == 1
+    stored = rows(engine)[row.message_id]
+    assert stored.status == OutboxStatus.FAILED and "554 5.7.1" in stored.last_error
+
+
+def test_partial_refusal_is_sent_with_a_note(smtpd, engine, composer):
+    handler, port = smtpd
+    (row,) = queue(engine, composer, 1, to=["a@partenaire.example.org", "b@partenaire.example.org"])
+    handler.rcpt_answers["b@partenaire.example.org"] = "550 5.1.1 No such user"
+    report = send_pending(engine, SmtpTransport(settings(port)))
+    assert report.sent == 1
+    stored = rows(engine)[row.message_id]
+    assert stored.status == OutboxStatus.SENT
+    assert "b@partenaire.example.org" in stored.last_error and "550" in stored.last_error
+    assert handler.messages[0][1] == ["a@partenaire.example.org"]
+
+
+def test_server_down_defers_all_then_sends(engine, composer):
+    port = free_port()  # nothing listens there
+    queued = queue(engine, composer, 3)
+    now = utcnow()
+    report = send_pending(engine, SmtpTransport(settings(port)), now=now)
+    assert (report.sent, report.failed, report.deferred) == (0, 0, 3)
+    assert report.errors and "connect" in report.errors[0]
+    for row in rows(engine).values():
+        assert row.status == OutboxStatus.PENDING and row.attempts == 1 and row.last_error
+        assert row.next_attempt_at == now + timedelta(minutes=1)
+    handler = Handler()
+    controller = Controller(handler, hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        report = send_pending(engine, SmtpTransport(settings(port)), now=now + timedelta(minutes=1))
+    finally:
+        controller.stop()
+    assert report.sent == 3
+    assert sorted(handler.message_ids()) == sorted(r.message_id for r in queued)
+
+
+def test_backoff_grows_then_max_attempts_fails(engine, composer):
+    port = free_port()
+    (row,) = queue(engine, composer, 1)
+    now = utcnow()
+    delays = []
+    for _ in range(3):
+        report = send_pending(engine, SmtpTransport(settings(port)), now=now, max_attempts=4)
+        assert report.deferred == 1
+        stored = rows(engine)[row.message_id]
+        delays.append(stored.next_attempt_at - now)
+        now = stored.next_attempt_at
+    assert delays == [timedelta(minutes=1), timedelta(minutes=2), timedelta(minutes=4)]
+    report = send_pending(engine, SmtpTransport(settings(port)), now=now, max_attempts=4)
+    assert (report.failed, report.deferred) == (1, 0)
+    stored = rows(engine)[row.message_id]
+    assert stored.status == OutboxStatus.FAILED and stored.attempts == 4
+    assert "gave up after 4 attempts" in stored.last_error
+
+
+def test_421_mid_batch_keeps_the_rest(smtpd, engine, composer):
+    handler, port = smtpd
+    queue(engine, composer, 3)
+    handler.data_answers = [None, "421 4.3.2 Service shutting down"]
+    report = send_pending(engine, SmtpTransport(settings(port)))
+    assert (report.sent, report.failed, report.deferred) == (1, 0, 2)
+    statuses = sorted(r.status for r in rows(engine).values())
+    assert statuses == ["pending", "pending", "sent"]
+
+
+def test_batch_size_limits_one_run(smtpd, engine, composer):
+    handler, port = smtpd
+    queue(engine, composer, 5)
+    assert send_pending(engine, SmtpTransport(settings(port)), batch_size=2).sent == 2
+    assert send_pending(engine, SmtpTransport(settings(port)), batch_size=10).sent == 3
+    assert len(handler.messages) == 5
+
+
+def _self_signed(tmp_path: Path) -> tuple[Path, Path]:
+    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
+    subprocess.run(
+        [
+            "openssl",
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-days",
+            "2",
+            "-subj",
+            "/CN=localhost",
+            "-addext",
+            "subjectAltName=IP:127.0.0.1,DNS:localhost",
+            "-keyout",
+            str(key),
+            "-out",
+            str(cert),
+        ],
+        check=True,
+        capture_output=True,
+    )
+    return cert, key
+
+
+@pytest.mark.filterwarnings("ignore:Requiring AUTH while not requiring TLS")
+@pytest.mark.parametrize("security", ["starttls", "ssl"])
+def test_tls_modes_with_auth(tmp_path, engine, composer, security):
+    cert, key = _self_signed(tmp_path)
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(cert, key)
+    logins = []
+
+    def authenticator(server, session, envelope, mechanism, auth_data):
+        logins.append((auth_data.login, auth_data.password))
+        ok = auth_data.password == b"s3cret"
+        return AuthResult(success=ok, handled=False)  # handled=False: aiosmtpd answers 535
+
+    handler = Handler()
+    port = free_port()
+    if security == "ssl":  # aiosmtpd does not see implicit TLS as TLS for AUTH
+        tls_kw = {"ssl_context": context, "auth_require_tls": False}
+    else:
+        tls_kw = {"tls_context": context, "require_starttls": True}
+    controller = Controller(
+        handler,
+        hostname="127.0.0.1",
+        port=port,
+        authenticator=authenticator,
+        auth_required=True,
+        **tls_kw,
+    )
+    controller.start()
+    try:
+        queue(engine, composer, 1)
+        smtp = settings(
+            port, security=security, username="clauses", password="s3cret", ca_file=str(cert)
+        )
+        assert send_pending(engine, SmtpTransport(smtp)).sent == 1
+        queue(engine, composer, 1)
+        bad = settings(
+            port, security=security, username="clauses", password="wrong", tls_verify=False
+        )
+        report = send_pending(engine, SmtpTransport(bad))
+        assert (report.sent, report.deferred) == (0, 1)
+        assert "login refused" in report.errors[0]
+    finally:
+        controller.stop()
+    assert logins[0] == (b"clauses", b"s3cret")
+    assert len(handler.messages) == 1
+
+
+def test_unverified_certificate_is_refused(tmp_path, engine, composer):
+    cert, key = _self_signed(tmp_path)
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(cert, key)
+    handler, port = Handler(), free_port()
+    controller = Controller(handler, hostname="127.0.0.1", port=port, ssl_context=context)
+    controller.start()
+    try:
+        queue(engine, composer, 1)
+        report = send_pending(engine, SmtpTransport(settings(port, security="ssl")))
+    finally:
+        controller.stop()
+    assert (report.sent, report.deferred) == (0, 1)
+    assert handler.messages == []
+
+
+def test_crash_during_send_resends_same_message_id(smtpd, tmp_path, composer):
+    """Killed between the server's 250 and the commit: the row stays pending, same bytes resent."""
+    handler, port = smtpd
+    db = tmp_path / "crash.db"
+    engine = create_engine(f"sqlite:///{db}")
+    SQLModel.metadata.create_all(engine)
+    (row,) = queue(engine, composer, 1)
+    script = textwrap.dedent(f"""
+        from sqlmodel import create_engine
+        from mailbot.outbox import SmtpSettings, SmtpTransport, send_pending
+        engine = create_engine("sqlite:///{db}")
+        send_pending(engine, SmtpTransport(SmtpSettings("127.0.0.1", {port}, security="none")))
+    """)
+    env = {**os.environ, "MAILBOT_CRASH_AT": "during_send"}
+    proc = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, timeout=60)
+    assert proc.returncode == -9, proc.stderr
+    assert b"crash point during_send" in proc.stderr
+    assert handler.message_ids() == [row.message_id]
+    assert rows(engine)[row.message_id].status == OutboxStatus.PENDING
+    assert send_pending(engine, SmtpTransport(settings(port))).sent == 1
+    assert handler.message_ids() == [row.message_id, row.message_id]
+
+
+def test_file_transport_writes_eml_files(tmp_path, engine, composer):
+    queue(engine, composer, 2)
+    out = tmp_path / "sortie"
+    report = send_pending(engine, FileTransport(out))
+    assert report.sent == 2
+    names = sorted(p.name for p in out.iterdir())
+    assert names == [
+        "0001-company-unreadable-patron0@entreprise.example.com.eml",
+        "0002-company-unreadable-patron1@entreprise.example.com.eml",
+    ]
+    parsed = message_from_bytes((out / names[0]).read_bytes(), policy=default_policy)
+    assert parsed["Message-ID"] in rows(engine)
