@@ -1,0 +1,139 @@
+"""Partner referrals: which offer they answer, and one candidate per CV attachment."""
+
+from __future__ import annotations
+
+import contextlib
+import re
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any
+
+from mailbot.mime import MailMessage
+from mailbot.parse.contacts import find_emails, find_phones, fold, split_name
+from mailbot.parse.cv import parse_cv
+
+__all__ = ["OFFER_REF", "body_without_signature", "find_offer_ref", "referral_candidates"]
+
+OFFER_REF = re.compile(r"\bCS-(\d{4})-(\d{4})\b", re.IGNORECASE)
+
+_CLOSING = re.compile(
+    r"^\s*(bien\s+)?(cordialement|à vous|a vous|amicalement|sinc[èe]res salutations|"
+    r"salutations|bonne (journ[ée]e|soir[ée]e|fin de journ[ée]e)|merci( d'avance| par avance)?|"
+    r"best regards|kind regards|regards)\b.*$|^--\s*$",
+    re.IGNORECASE,
+)
+_BODY_NAME = re.compile(
+    r"\b(?:M\.|Mr\.?|Mme\.?|Mlle\.?|Monsieur|Madame|Mademoiselle)[ \t]+"
+    r"((?:[^\W\d_][\w'’\-]*)(?:[ \t]+[^\W\d_][\w'’\-]*){1,3})"
+)
+
+
+def _ref(text: str) -> str | None:
+    match = OFFER_REF.search(text or "")
+    return f"CS-{match.group(1)}-{match.group(2)}" if match else None
+
+
+def find_offer_ref(
+    msg: MailMessage,
+    find_offer_by_message_id: Callable[[list[str]], str | None] | None = None,
+) -> str | None:
+    """`CS-YYYY-NNNN` from the subject, else the new text, else the quoted broadcast, else the
+    offer of the broadcast this message answers (In-Reply-To + References, via the callback)."""
+    for text in (msg.subject, msg.text, msg.quoted):
+        ref = _ref(text)
+        if ref:
+            return ref
+    ids = [*msg.in_reply_to, *[r for r in msg.references if r not in msg.in_reply_to]]
+    if ids and find_offer_by_message_id is not None:
+        try:
+            found = find_offer_by_message_id(ids)
+        except Exception:
+            return None
+        return _ref(found) or (str(found) if found else None)
+    return None
+
+
+def body_without_signature(text: str) -> tuple[str, str]:
+    """(body, signature): the signature starts at the closing formula ("Cordialement", "--")."""
+    lines = (text or "").splitlines()
+    for index, line in enumerate(lines):
+        if index and _CLOSING.match(line):
+            return "\n".join(lines[:index]), "\n".join(lines[index:])
+    return text or "", ""
+
+
+def _body_names(body: str) -> list[tuple[str, str]]:
+    names = []
+    for match in _BODY_NAME.finditer(body):
+        words = match.group(1).split()
+        # take the longest prefix that reads as a name ("Justine LHOMME pour le poste" -> 2 words)
+        for size in range(len(words), 1, -1):
+            parts = split_name(" ".join(words[:size]))
+            if parts:
+                names.append(parts)
+                break
+    return names
+
+
+def referral_candidates(
+    msg: MailMessage,
+    cv_documents: Sequence[Any],
+    own_addresses: Iterable[str] = (),
+) -> list[dict]:
+    """One candidate per CV document (objects with `.attachment`, `.doc`, `.error`), in order.
+
+    Name, e-mail and phone come from the CV, else from the body of the email; the référent's
+    and the partner's own addresses and phones (quoted broadcast, signature) are never used.
+    """
+    own = [a.lower() for a in own_addresses if a]
+    body, signature = body_without_signature(msg.text)
+    not_candidate_emails = [*own, msg.from_address, msg.reply_to, *find_emails(signature)]
+    not_candidate_emails += find_emails(msg.quoted)
+    not_candidate_phones = find_phones(signature) + find_phones(msg.quoted)
+    body_emails = find_emails(body, not_candidate_emails)
+    body_phones = find_phones(body, not_candidate_phones)
+    body_names = _body_names(body)
+    single = len(cv_documents) == 1
+    candidates = []
+    for item in cv_documents:
+        person = {"first_name": None, "last_name": None, "email": None, "phone": None}
+        if item.doc is not None and not item.error:
+            with contextlib.suppress(Exception):
+                person.update(parse_cv(item.doc, not_candidate_emails, not_candidate_phones))
+        filename = item.attachment.filename
+        if not person["last_name"]:
+            name = _name_for(filename, body_names, single)
+            if name:
+                person["first_name"], person["last_name"] = name
+        lines = _lines_about(body, person) if not single else [body]
+        if not person["email"]:
+            found = find_emails("\n".join(lines), not_candidate_emails) if lines else []
+            person["email"] = (
+                found[0] if found else (body_emails[0] if single and body_emails else None)
+            )
+        if not person["phone"]:
+            found = find_phones("\n".join(lines), not_candidate_phones) if lines else []
+            person["phone"] = (
+                found[0] if found else (body_phones[0] if single and body_phones else None)
+            )
+        person["cv_filename"] = filename
+        candidates.append(person)
+    return candidates
+
+
+def _name_for(filename: str, names: list[tuple[str, str]], single: bool) -> tuple[str, str] | None:
+    key = fold(filename)
+    for first, last in names:
+        if fold(last) and fold(last) in key:
+            return first, last
+    if single and len(names) == 1:
+        return names[0]
+    return None
+
+
+def _lines_about(body: str, person: dict) -> list[str]:
+    """Body lines that mention this person's last name (or first name)."""
+    keys = [fold(person.get("last_name") or ""), fold(person.get("first_name") or "")]
+    keys = [k for k in keys if len(k) >= 3]
+    if not keys:
+        return []
+    return [line for line in body.splitlines() if any(k in fold(line) for k in keys)]
