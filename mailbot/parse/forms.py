@@ -1,25 +1,199 @@
-"""STUB (being written): liaison forms from documents and from text."""
+"""Liaison forms from documents (PDF, DOCX, scans) and from e-mail text.
+
+Each layout reader turns the document into events (see `text_form`); the reading that recognises
+the most answers wins. A reader that fails adds a problem and the next one is tried. A document
+with too few form labels (a CV, a newsletter) gives no form.
+"""
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from mailbot.errors import UnreadableDocument
 from mailbot.parse.document import Document
+from mailbot.parse.form_build import build_form, looks_like_form
+from mailbot.parse.labels import LabelRules, load_rules
+from mailbot.parse.text_form import Event, RawForm, assemble, line_events
 from mailbot.parse.types import Limits
 
-__all__ = ["FormsResult", "parse_forms", "parse_forms_in_text"]
+__all__ = ["OCR_REVIEW", "FormsResult", "parse_forms", "parse_forms_in_text"]
+
+#: Why an OCR'd form is flagged for review (extra key `review_reason`).
+OCR_REVIEW = "lecture OCR : à vérifier"
+_MIN_TEXT_CHARS = 40  # fewer printable characters per page: the page is a scan
 
 
 @dataclass
 class FormsResult:
+    """Forms found in a document (contract FORM dicts), whether OCR was used, document problems."""
+
     forms: list[dict] = field(default_factory=list)
     ocr: bool = False
     problems: list[str] = field(default_factory=list)
 
 
-def parse_forms(doc: Document, limits: Limits | None = None) -> FormsResult:
-    return FormsResult()
+@dataclass
+class _Reading:
+    forms: list[RawForm]
+    labels: set[str]
+
+    @property
+    def score(self) -> tuple[bool, int, int]:
+        answered = sum(1 for f in self.forms for v in f.values.values() if v)
+        return (looks_like_form(self.labels), answered, len(self.labels))
+
+
+def _read(events: list[Event], rules: LabelRules) -> _Reading:
+    forms, labels = assemble(events, rules)
+    return _Reading(forms, labels)
+
+
+def _finish(reading: _Reading | None, rules: LabelRules, ocr: bool) -> list[dict]:
+    if reading is None or not looks_like_form(reading.labels):
+        return []
+    forms = []
+    raw_forms = reading.forms
+    if len(raw_forms) > 1:  # drop stray fragments (a repeated footer field, ...)
+        raw_forms = [f for f in raw_forms if sum(1 for v in f.values.values() if v) >= 3]
+    for raw in raw_forms:
+        form = build_form(raw, rules)
+        if ocr:
+            form["ocr"] = True
+            form["review"] = True
+            form["review_reason"] = OCR_REVIEW
+        forms.append(form)
+    return forms
 
 
 def parse_forms_in_text(text: str) -> list[dict]:
-    return []
+    """Forms typed in a plain-text e-mail body; [] when the text is not a form."""
+    if not text or not text.strip():
+        return []
+    rules = load_rules()
+    return _finish(_read(line_events(text[:200_000]), rules), rules, ocr=False)
+
+
+def parse_forms(doc: Document, limits: Limits | None = None) -> FormsResult:
+    """Forms of an opened document; never raises for bad content (problems say what went wrong)."""
+    limits = limits or doc.limits
+    rules = load_rules()
+    result = FormsResult()
+    deadline = time.monotonic() + limits.max_seconds_per_document
+    try:
+        if doc.kind == "docx":
+            best = _best_docx(doc, rules, result)
+        else:
+            best = _best_pdf(doc, rules, limits, deadline, result)
+    except UnreadableDocument as exc:
+        result.problems.append(str(exc))
+        return result
+    except Exception as exc:  # a reader bug must not crash the daemon
+        result.problems.append(f"document illisible ({type(exc).__name__})")
+        return result
+    result.forms = _finish(best, rules, result.ocr)
+    return result
+
+
+def _market(text: str) -> str | None:
+    from mailbot.parse.text_form import MARKET
+
+    for line in text.split("\n"):
+        found = MARKET.match(line)
+        if found:
+            return " ".join(found.group(1).split())
+    return None
+
+
+def _attempt(
+    name: str, reader: Callable[[], list[Event] | None], rules: LabelRules, result: FormsResult
+) -> _Reading | None:
+    try:
+        events = reader()
+    except UnreadableDocument:
+        raise
+    except Exception as exc:
+        result.problems.append(f"lecture {name} impossible ({type(exc).__name__})")
+        return None
+    if events is None:
+        return None
+    return _read(events, rules)
+
+
+def _pick(readings: list[_Reading | None]) -> _Reading | None:
+    found = [r for r in readings if r is not None]
+    return max(found, key=lambda r: r.score) if found else None
+
+
+def _best_docx(doc: Document, rules: LabelRules, result: FormsResult) -> _Reading | None:
+    from mailbot.parse.docx_form import docx_events
+
+    return _attempt("DOCX", lambda: docx_events(doc.data, rules), rules, result)
+
+
+def _best_pdf(
+    doc: Document, rules: LabelRules, limits: Limits, deadline: float, result: FormsResult
+) -> _Reading | None:
+    import pypdfium2 as pdfium
+
+    from mailbot.parse.acroform import acroform_events
+    from mailbot.parse.pdf_layout import read_pdf_layout, table_events
+
+    try:
+        pdf = pdfium.PdfDocument(doc.data)
+    except pdfium.PdfiumError as exc:
+        raise UnreadableDocument(f"corrupt or truncated PDF ({exc})") from None
+    try:
+        layouts = read_pdf_layout(pdf, limits.max_pdf_pages)
+        readings: list[_Reading | None] = []
+        acro = _attempt("AcroForm", lambda: acroform_events(doc.data, layouts, rules), rules, result)
+        if acro is not None and looks_like_form(acro.labels):
+            market = _market("\n".join(page.text for page in layouts))
+            for raw in acro.forms:
+                raw.market = raw.market or market
+            return acro
+        readings.append(acro)
+        scanned = all(
+            sum(1 for c in page.text if not c.isspace()) < _MIN_TEXT_CHARS for page in layouts
+        )
+        if scanned and layouts:
+            if not limits.ocr:
+                result.problems.append("document scanné : lecture OCR désactivée")
+                return None
+            layouts = _ocr(pdf, limits, deadline, result)
+            if layouts is None:
+                return None
+            result.ocr = True
+
+        def text_reader() -> list[Event]:
+            return line_events("\n".join(page.text for page in layouts))
+
+        def table_reader() -> list[Event]:
+            events: list[Event] = []
+            for page in layouts:
+                events.extend(table_events(page, rules) or line_events(page.text))
+            return events
+
+        readings.append(_attempt("texte", text_reader, rules, result))
+        if time.monotonic() < deadline:
+            readings.append(_attempt("tableau", table_reader, rules, result))
+        return _pick(readings)
+    finally:
+        pdf.close()
+
+
+def _ocr(pdf, limits: Limits, deadline: float, result: FormsResult):
+    from mailbot.parse.ocr import OcrUnavailable, ocr_pages
+
+    remaining = max(1.0, deadline - time.monotonic())
+    try:
+        pages = ocr_pages(pdf, limits.ocr_max_pages, timeout=remaining)
+    except OcrUnavailable as exc:
+        result.problems.append(f"document scanné illisible : {exc}")
+        return None
+    if len(pdf) > limits.ocr_max_pages:
+        result.problems.append(
+            f"document scanné : seules les {limits.ocr_max_pages} premières pages ont été lues"
+        )
+    return pages

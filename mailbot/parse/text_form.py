@@ -15,8 +15,9 @@ from mailbot.parse.labels import LabelMatch, LabelRules, load_rules
 
 __all__ = ["Event", "RawForm", "assemble", "line_events", "match_label"]
 
-_MARKET = re.compile(r"^\s*March[ée]s?(?:\s+public)?\s*[:：]\s*(.+)$", re.IGNORECASE)
+MARKET = re.compile(r"^\s*March[ée]s?(?:\s+public)?\s*[:：]\s*(.+)$", re.IGNORECASE)
 _COLON = re.compile(r"^(.{1,140}?)\s*[:：]\s*(.*)$")
+_YEAR = re.compile(r"\b(?:19|20)\d{2}\b")
 _PARENS = re.compile(r"\([^)]*\)?|\[[^\]]*\]?")
 _COMPANY = "company."
 
@@ -28,6 +29,7 @@ class Event:
     kind: str  # "line" | "pair"
     text: str = ""  # the line, or the label of a pair
     value: str | None = None  # the value of a pair
+    key: str | None = None  # dotted field already known (AcroForm field names), skips matching
 
 
 @dataclass
@@ -59,9 +61,15 @@ def match_label(rules: LabelRules, label: str, *, whole_line: bool = False) -> L
     stripped = _PARENS.sub(" ", label).strip()
     if not stripped or len(stripped) > 120:
         return None
-    found = rules.match(stripped, prefer_heading=whole_line, prefix=not whole_line)
+    found = rules.match(stripped, prefer_heading=whole_line)
     if found is None:
         return None
+    if whole_line and not found.exact:
+        if found.kind == "field":
+            return rules.match(stripped, prefer_heading=True, prefix=False)
+        if found.size < 2 and not _YEAR.search(label):
+            return None  # 'Date de fin…', 'Accueil du public…': a value line, not a label
+        return found
     if found.exact or found.kind != "field":
         return found
     extra = len(rules.key(stripped)) - found.size
@@ -112,7 +120,7 @@ class _Assembler:
             if self.current is not None and self.lines:
                 self.close()
             return
-        market = _MARKET.match(text)
+        market = MARKET.match(text)
         if market:
             self.close()
             self.market = self.market or market.group(1).strip()
@@ -138,8 +146,12 @@ class _Assembler:
         if self.current is not None:
             self.lines.append(text)
 
-    def feed_pair(self, label: str, value: str | None) -> None:
+    def feed_pair(self, label: str, value: str | None, key: str | None = None) -> None:
         self.close()
+        if key is not None:
+            self.labels_seen.add(key)
+            self._store(key, (value or "").strip())
+            return
         found = match_label(self.rules, label)
         if found is None:
             if value and value.strip():
@@ -164,7 +176,7 @@ def assemble(
     machine = _Assembler(rules or load_rules())
     for event in events:
         if event.kind == "pair":
-            machine.feed_pair(event.text, event.value)
+            machine.feed_pair(event.text, event.value, event.key)
         else:
             for line in event.text.split("\n"):
                 machine.feed_line(line)

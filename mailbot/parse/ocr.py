@@ -1,0 +1,96 @@
+"""Scanned (image-only) PDF pages read with the Tesseract CLI, as positioned text.
+
+Pages are rendered with pypdfium2 (~300 dpi) and piped to `tesseract - - -l fra tsv` with a timeout;
+words are grouped into lines and into segments (runs split at wide gaps) so that the same text
+and table readers as for text PDFs apply.
+"""
+
+from __future__ import annotations
+
+import io
+import shutil
+import subprocess
+from collections import defaultdict
+
+from mailbot.parse.pdf_layout import PageLayout, Segment
+
+__all__ = ["OcrUnavailable", "ocr_pages", "tesseract_available"]
+
+DPI = 300
+
+
+class OcrUnavailable(RuntimeError):
+    """Tesseract is not installed or failed."""
+
+
+def tesseract_available() -> bool:
+    return shutil.which("tesseract") is not None
+
+
+def _tsv_layout(tsv: str, width: float, height: float, scale: float) -> PageLayout:
+    lines: dict[tuple[int, int, int], list[tuple[float, float, float, float, str]]] = defaultdict(list)
+    for row in tsv.splitlines()[1:]:
+        cols = row.split("\t")
+        if len(cols) < 12 or cols[0] != "5" or not cols[11].strip():
+            continue
+        left, top, w, h = (int(v) / scale for v in cols[6:10])
+        key = (int(cols[2]), int(cols[3]), int(cols[4]))
+        lines[key].append((left, top, left + w, top + h, cols[11]))
+    segments: list[Segment] = []
+    text_lines: list[tuple[float, str]] = []
+    for words in lines.values():
+        words.sort()
+        line_height = max(w[3] - w[1] for w in words)
+        text_lines.append((min(w[1] for w in words), " ".join(w[4] for w in words)))
+        run = [words[0]]
+        for word in words[1:]:
+            if word[0] - run[-1][2] > 1.8 * line_height:
+                segments.append(_segment(run, height))
+                run = []
+            run.append(word)
+        segments.append(_segment(run, height))
+    segments.sort(key=lambda s: (-round(s.y1), s.x0))
+    text_lines.sort()
+    return PageLayout(width, height, segments, [], "\n".join(t for _, t in text_lines))
+
+
+def _segment(words, height: float) -> Segment:
+    return Segment(
+        min(w[0] for w in words),
+        height - max(w[3] for w in words),
+        max(w[2] for w in words),
+        height - min(w[1] for w in words),
+        " ".join(w[4] for w in words),
+    )
+
+
+def ocr_pages(pdf, max_pages: int, timeout: float) -> list[PageLayout]:
+    """OCR of the first pages of an open pypdfium2 document; raises OcrUnavailable on failure."""
+    if not tesseract_available():
+        raise OcrUnavailable("tesseract is not installed")
+    pages = []
+    scale = DPI / 72
+    for index in range(min(len(pdf), max_pages)):
+        page = pdf[index]
+        try:
+            width, height = page.get_size()
+            image = page.render(scale=scale, grayscale=True).to_pil()
+        finally:
+            page.close()
+        buffer = io.BytesIO()
+        image.save(buffer, format="PNG")
+        try:
+            done = subprocess.run(
+                ["tesseract", "-", "-", "-l", "fra", "--psm", "4", "tsv"],
+                input=buffer.getvalue(),
+                capture_output=True,
+                timeout=timeout,
+                check=False,
+            )
+        except subprocess.TimeoutExpired:
+            raise OcrUnavailable(f"OCR timed out on page {index + 1}") from None
+        if done.returncode != 0:
+            raise OcrUnavailable(f"tesseract failed on page {index + 1}")
+        tsv = done.stdout.decode("utf-8", "replace")
+        pages.append(_tsv_layout(tsv, width, height, scale))
+    return pages
