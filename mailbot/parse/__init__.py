@@ -9,7 +9,6 @@ import sys
 from pathlib import Path
 
 from mailbot.errors import UnreadableDocument
-from mailbot.parse.email import parse_email
 from mailbot.parse.types import Limits
 
 __all__ = ["main_parse", "parse_document", "parse_email", "parse_file"]
@@ -19,6 +18,15 @@ _KNOWN_HEADERS = re.compile(
     rb"^(from|to|subject|date|received|message-id|mime-version|return-path|content-type)\s*:",
     re.IGNORECASE | re.MULTILINE,
 )
+
+
+def __getattr__(name: str):
+    # parse_email is imported lazily: mailbot.mime (which it uses) imports mailbot.parse.*
+    if name == "parse_email":
+        from mailbot.parse.email import parse_email
+
+        return parse_email
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def _looks_like_email(data: bytes) -> bool:
@@ -72,6 +80,8 @@ def parse_file(path: str | Path, limits: Limits | None = None) -> dict:
     if suffix in (".eml", ".msg.eml", ".mbox") or (
         suffix not in (".pdf", ".docx") and _looks_like_email(data)
     ):
+        from mailbot.parse.email import parse_email
+
         return parse_email(data, limits)
     return parse_document(data, path.name, limits)
 
