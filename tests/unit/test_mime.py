@@ -64,8 +64,10 @@ def test_rfc2047_encoded_word_in_name_and_filename():
         b"From: a@b.fr\r\nSubject: x\r\nMIME-Version: 1.0\r\n"
         b'Content-Type: multipart/mixed; boundary="B"\r\n\r\n'
         b"--B\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nCi-joint\r\n"
-        b'--B\r\nContent-Type: application/pdf; name="=?utf-8?q?r=C3=A9f=2E_march=C3=A9=2Epdf?="\r\n'
-        b'Content-Disposition: attachment; filename="=?utf-8?q?r=C3=A9f=2E_march=C3=A9=2Epdf?="\r\n'
+        b'--B\r\nContent-Type: application/pdf;\r\n'
+        b' name="=?utf-8?q?r=C3=A9f=2E_march=C3=A9=2Epdf?="\r\n'
+        b"Content-Disposition: attachment;\r\n"
+        b' filename="=?utf-8?q?r=C3=A9f=2E_march=C3=A9=2Epdf?="\r\n'
         b"Content-Transfer-Encoding: base64\r\n\r\n"
         b"JVBERi0xLjQKJSVFT0YK\r\n--B--\r\n"
     )
@@ -156,7 +158,8 @@ def test_signed_message_walked_and_signature_ignored():
         b'--M\r\nContent-Type: application/pdf; name="f.pdf"\r\n'
         b"Content-Transfer-Encoding: base64\r\n\r\nJVBERi0xLjQKJSVFT0YK\r\n--M--\r\n"
         b'--S\r\nContent-Type: application/pkcs7-signature; name="smime.p7s"\r\n'
-        b"Content-Transfer-Encoding: base64\r\n\r\nMIAGCSqGSIb3DQEHAqCAMIACAQExDzANBglghkgBZQMEAgEFADCA\r\n"
+        b"Content-Transfer-Encoding: base64\r\n\r\n"
+        b"MIAGCSqGSIb3DQEHAqCAMIACAQExDzANBglghkgBZQMEAgEFADCA\r\n"
         b"--S--\r\n"
     )
     msg = read_message(raw)
@@ -251,9 +254,13 @@ def test_original_message_and_wrote_and_gt_quotes():
 
 
 def test_wrapped_gmail_quote_header():
-    body = "Merci\n\nLe lun. 15 févr. 2027 à 08:43, Référent clauses sociales <\nc@x.fr> a écrit :\n> vieux"
+    body = (
+        "Merci\n\nLe lun. 15 févr. 2027 à 08:43, Référent clauses sociales <\n"
+        "c@x.fr> a écrit :\nvieux texte"
+    )
     msg = read_message(_msg(body).as_bytes())
     assert msg.text == "Merci"
+    assert msg.quoted.endswith("vieux texte")
 
 
 def test_inline_image_is_not_a_document():
