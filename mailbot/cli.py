@@ -21,6 +21,7 @@ app = typer.Typer(
     "answers in French.",
     no_args_is_help=True,
     add_completion=False,
+    pretty_exceptions_enable=False,
 )
 offers_app = typer.Typer(help="Offers (job needs from liaison forms).", no_args_is_help=True)
 messages_app = typer.Typer(help="Received messages (the journal).", no_args_is_help=True)
@@ -206,4 +207,15 @@ def demo(
 
 
 def main() -> None:
-    app()
+    """Entry point: no Python traceback for operators unless MAILBOT_DEBUG is set."""
+    import os
+
+    if os.environ.get("MAILBOT_DEBUG"):
+        app()
+        return
+    try:
+        app()
+    except Exception as exc:  # last resort: one line, and the journal keeps the message
+        err.print(f"mailbot: internal error: {type(exc).__name__}: {exc} "
+                  "(set MAILBOT_DEBUG=1 for details)", markup=False, highlight=False)
+        raise SystemExit(1) from None

@@ -37,8 +37,6 @@ def _eml_files(paths: Iterable[Path]) -> tuple[list[Path], list[Path]]:
 def ingest_paths(pipeline: Pipeline, paths: Iterable[Path], *, send: bool = True,
                  console: Console | None = None) -> str:
     """Journal, handle and (optionally) send; Maildir messages are not moved. Returns a summary."""
-    from mailbot.sources.maildir import MaildirSource
-
     files, maildirs = _eml_files(paths)
     new = 0
     show = console is not None and len(files) >= _PROGRESS_FROM
@@ -46,6 +44,8 @@ def ingest_paths(pipeline: Pipeline, paths: Iterable[Path], *, send: bool = True
         if journal.journal_raw(pipeline.engine, "ingest", file.read_bytes()) is not None:
             new += 1
     for folder in maildirs:
+        from mailbot.sources.maildir import MaildirSource
+
         source = MaildirSource(folder)
         source.connect()
         try:
