@@ -95,10 +95,23 @@ def _docx_lines(data: bytes) -> list[str]:
         for para in root.iter(qn("w:p")):
             if any(anc.tag == fallback for anc in para.iterancestors()):
                 continue
-            text = "".join(t.text or "" for t in para.iter(qn("w:t"))).strip()
-            if text and (not lines or lines[-1] != text):
-                lines.append(text)
+            for text in _para_text(para, qn).splitlines():
+                text = text.strip()
+                if text and (not lines or lines[-1] != text):
+                    lines.append(text)
     return lines
+
+
+def _para_text(para, qn) -> str:
+    """A paragraph's text with its line breaks and tabs (w:br, w:cr, w:tab)."""
+    t, br, cr, tab = qn("w:t"), qn("w:br"), qn("w:cr"), qn("w:tab")
+    parts = []
+    for node in para.iter(t, br, cr, tab):
+        if node.tag == t:
+            parts.append(node.text or "")
+        else:
+            parts.append("\t" if node.tag == tab else "\n")
+    return "".join(parts)
 
 
 def _pdf_sizes(doc: Document) -> dict[str, float]:
