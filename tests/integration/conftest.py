@@ -24,6 +24,10 @@ Fixtures:
 
 from __future__ import annotations
 
+import shutil
+import tempfile
+from pathlib import Path
+
 import pytest
 
 from tests.harness import Dovecot, ImapAccount, PostgresCluster, SmtpServer, make_self_signed_cert
@@ -31,13 +35,25 @@ from tests.harness.certs import SelfSignedCert
 
 
 @pytest.fixture(scope="session")
-def tls_cert(tmp_path_factory: pytest.TempPathFactory) -> SelfSignedCert:
-    return make_self_signed_cert(tmp_path_factory.mktemp("tls"))
+def harness_dir():
+    """Private temp dir for the servers' files.
+
+    Not pytest's tmp_path: a concurrent pytest run prunes old /tmp/pytest-of-* dirs, which would
+    pull the data out from under a running server.
+    """
+    path = Path(tempfile.mkdtemp(prefix="mailbot-harness-"))
+    yield path
+    shutil.rmtree(path, ignore_errors=True)
 
 
 @pytest.fixture(scope="session")
-def dovecot(tmp_path_factory: pytest.TempPathFactory, tls_cert: SelfSignedCert):
-    server = Dovecot(tmp_path_factory.mktemp("dovecot"), tls_cert).start()
+def tls_cert(harness_dir: Path) -> SelfSignedCert:
+    return make_self_signed_cert(harness_dir / "tls")
+
+
+@pytest.fixture(scope="session")
+def dovecot(harness_dir: Path, tls_cert: SelfSignedCert):
+    server = Dovecot(harness_dir / "dovecot", tls_cert).start()
     yield server
     server.stop()
 
@@ -48,8 +64,8 @@ def imap_account(dovecot: Dovecot) -> ImapAccount:
 
 
 @pytest.fixture(scope="session")
-def postgres_cluster(tmp_path_factory: pytest.TempPathFactory):
-    cluster = PostgresCluster(tmp_path_factory.mktemp("postgres")).start()
+def postgres_cluster(harness_dir: Path):
+    cluster = PostgresCluster(harness_dir / "postgres").start()
     yield cluster
     cluster.stop()
 
