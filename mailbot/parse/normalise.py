@@ -56,6 +56,12 @@ def normalise_siret(text: str) -> tuple[str | None, str | None]:
     if not digits:
         return None, f"company.siret: numéro SIRET illisible « {text.strip()} »"
     if len(digits) != 14:
+        groups = re.findall(r"\d+", unicodedata.normalize("NFKC", text))
+        for start in range(len(groups)):
+            for end in range(start + 1, len(groups) + 1):
+                window = "".join(groups[start:end])
+                if len(window) == 14 and stdnum_siret.is_valid(window):
+                    return window, None  # a stray digit around it (scan noise, 'n° 1')
         return digits, f"company.siret: le SIRET doit compter 14 chiffres (lu : {len(digits)})"
     if not stdnum_siret.is_valid(digits):
         return digits, "company.siret: numéro SIRET invalide (clé de contrôle Luhn incorrecte)"

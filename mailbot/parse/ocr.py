@@ -60,8 +60,29 @@ def _segment(words, height: float) -> Segment:
         height - max(w[3] for w in words),
         max(w[2] for w in words),
         height - min(w[1] for w in words),
-        " ".join(w[4] for w in words),
+        " ".join(w[4] for w in words).strip(" |[]{}_"),
     )
+
+
+def remove_rules(image, span: int = 150):
+    """The page image with long horizontal and vertical rules (table borders) painted white.
+
+    A pixel is part of a rule when the `span` pixels around it along a row (or a column) are
+    almost all dark; text strokes never are. Pure Pillow, ~0.5 s per A4 page at 300 dpi.
+    """
+    from PIL import Image, ImageChops, ImageFilter
+
+    width, height = image.size
+    dark = image.point(lambda v: 0 if v < 150 else 255)
+
+    def mask(size: tuple[int, int]):
+        small = dark.resize(size, Image.BOX).point(lambda v: 0 if v < 40 else 255)
+        return small.resize((width, height), Image.NEAREST)
+
+    rules = ImageChops.darker(
+        mask((max(1, width // span), height)), mask((width, max(1, height // span)))
+    )
+    return ImageChops.lighter(image, ImageChops.invert(rules.filter(ImageFilter.MinFilter(7))))
 
 
 def ocr_pages(pdf, max_pages: int, timeout: float) -> list[PageLayout]:
@@ -77,11 +98,12 @@ def ocr_pages(pdf, max_pages: int, timeout: float) -> list[PageLayout]:
             image = page.render(scale=scale, grayscale=True).to_pil()
         finally:
             page.close()
+        image = remove_rules(image)
         buffer = io.BytesIO()
         image.save(buffer, format="PNG")
         try:
             done = subprocess.run(
-                ["tesseract", "-", "-", "-l", "fra", "--psm", "4", "tsv"],
+                ["tesseract", "-", "-", "-l", "fra", "--psm", "4", "-c", "tessedit_do_invert=0", "tsv"],
                 input=buffer.getvalue(),
                 capture_output=True,
                 timeout=timeout,

@@ -78,18 +78,27 @@ def read_pdf_layout(pdf, max_pages: int) -> list[PageLayout]:
 def _value_column(page: PageLayout, rules: LabelRules) -> float | None:
     """x where the value column starts, from labels with text at their right on the same line."""
     starts: Counter[int] = Counter()
+    pairs: list[tuple[float, float]] = []
     for seg in page.segments:
         found = match_label(rules, seg.text)
         if found is None or found.kind != "field":
             continue
         for other in page.segments:
             if other.x0 > seg.x1 + 4 and abs(other.cy - seg.cy) < (seg.y1 - seg.y0):
-                starts[round(other.x0 / 6)] += 1
+                starts[round(other.x0 / 12)] += 1
+                pairs.append((seg.x1, other.x0))
                 break
     if not starts:
         return None
     bucket, count = starts.most_common(1)[0]
-    return bucket * 6 - 6 if count >= 3 else None
+    if count < 3:
+        return None
+    near = [p for p in pairs if abs(round(p[1] / 12) - bucket) <= 1]
+    label_right = max(p[0] for p in near)
+    value_left = min(p[1] for p in near)
+    if label_right < value_left:
+        return (label_right + value_left) / 2
+    return value_left - 4
 
 
 def _bands(page: PageLayout, split: float, rules: LabelRules) -> list[list[Segment]]:
@@ -100,23 +109,49 @@ def _bands(page: PageLayout, split: float, rules: LabelRules) -> list[list[Segme
             index = sum(1 for y in page.hrules if y > seg.cy)
             bands.setdefault(index, []).append(seg)
         return [bands.get(k, []) for k in range(len(page.hrules) + 1)]
-    rows: list[list[Segment]] = []
+    # No rules: a row starts at each label; a value joins the row whose label is level with it
+    # (a tilted scan may put it a little above), else the row of the value line above it.
+    rows: list[list[Segment]] = [[]]
+    labels: list[list[Segment]] = []
     last_label: Segment | None = None
+    values: list[Segment] = []
     for seg in page.segments:
-        if seg.x0 < split:
-            height = seg.y1 - seg.y0
-            continuation = (
-                last_label is not None
-                and rows
-                and last_label.y0 - seg.y1 < height * 0.8
-                and match_label(rules, seg.text) is None
-            )
-            if not continuation:
-                rows.append([])
-            last_label = seg
-        if not rows:
+        if seg.x0 >= split:
+            values.append(seg)
+            continue
+        height = seg.y1 - seg.y0
+        continuation = (
+            last_label is not None
+            and last_label.y0 - seg.y1 < height * 0.8
+            and match_label(rules, seg.text) is None
+        )
+        if not continuation or not labels:
+            labels.append([])
             rows.append([])
+        labels[-1].append(seg)
         rows[-1].append(seg)
+        last_label = seg
+    previous: int | None = None
+    for seg in values:
+        best, best_gap = None, None
+        for index, group in enumerate(labels):
+            top = group[0]
+            tolerance = (top.y1 - top.y0) * 0.9
+            if group[-1].y0 - tolerance <= seg.cy <= top.y1 + tolerance:
+                gap = abs(seg.cy - top.cy)
+                if best_gap is None or gap < best_gap:
+                    best, best_gap = index, gap
+        if best is None:
+            if previous is not None and seg.y1 < rows[previous + 1][0].y1:
+                best = previous
+            else:
+                above = [i for i, g in enumerate(labels) if g[0].y1 >= seg.cy]
+                best = above[-1] if above else None
+        if best is None:
+            rows[0].append(seg)
+        else:
+            rows[best + 1].append(seg)
+            previous = best
     return rows
 
 
@@ -139,7 +174,7 @@ def table_events(page: PageLayout, rules: LabelRules) -> list[Event] | None:
         if values and labels:
             events.append(Event("pair", label_text, "\n".join(s.text for s in values)))
         elif labels:
-            found = match_label(rules, label_text)
+            found = match_label(rules, label_text, whole_line=True)
             if found is not None and found.kind == "field" and ":" not in label_text:
                 events.append(Event("pair", label_text, ""))
             else:
