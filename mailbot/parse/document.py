@@ -5,7 +5,9 @@ corrupt or encrypted with a one-line UnreadableDocument, and hand out its text c
 from __future__ import annotations
 
 import io
+import re
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -74,8 +76,50 @@ def load_document(data: bytes, filename: str = "", limits: Limits | None = None)
     return Document(kind=kind, data=data, filename=filename, limits=limits)
 
 
+_STREAM = re.compile(rb"stream\r?\n")
+_FLATE = re.compile(rb"/(?:FlateDecode|Fl)\b")
+
+
+def _check_pdf_streams(data: bytes, limits: Limits) -> None:
+    """Refuse a PDF whose Flate streams inflate beyond `max_pdf_stream_bytes` in total.
+
+    Inflates each stream in bounded chunks (never more than the limit in memory), so a small
+    file that decompresses to gigabytes is refused in a fraction of a second.
+    """
+    budget = limits.max_pdf_stream_bytes
+    position = 0
+    while True:
+        found = _STREAM.search(data, position)
+        if found is None:
+            return
+        start = found.end()
+        end = data.find(b"endstream", start)
+        if end < 0:
+            end = len(data)
+        position = end
+        header = data[max(0, found.start() - 512) : found.start()]
+        if not _FLATE.search(header.rsplit(b"obj", 1)[-1]):
+            continue
+        inflater = zlib.decompressobj()
+        chunk = data[start:end]
+        try:
+            while chunk and budget >= 0:
+                out = inflater.decompress(chunk, 1 << 20)
+                budget -= len(out)
+                chunk = inflater.unconsumed_tail
+        except zlib.error:
+            continue  # a damaged stream: pdfium will judge the document
+        if budget < 0:
+            raise UnreadableDocument(
+                f"PDF streams inflate beyond {limits.max_pdf_stream_bytes // (1024 * 1024)} MB: "
+                "refused as a decompression bomb"
+            )
+
+
 def _check_pdf(data: bytes, limits: Limits) -> None:
     import pypdfium2 as pdfium
+
+    _check_pdf_streams(data, limits)
 
     try:
         pdf = pdfium.PdfDocument(data)
