@@ -147,7 +147,8 @@ def _check_docx(data: bytes, limits: Limits) -> None:
             if total > limits.max_docx_uncompressed_bytes:
                 raise UnreadableDocument(
                     f"DOCX inflates to {total // (1024 * 1024)} MB (limit "
-                    f"{limits.max_docx_uncompressed_bytes // (1024 * 1024)} MB): refused as a zip bomb"
+                    f"{limits.max_docx_uncompressed_bytes // (1024 * 1024)} MB): "
+                    "refused as a zip bomb"
                 )
             if "word/document.xml" not in zf.namelist():
                 raise UnreadableDocument("not a Word document (no word/document.xml)")
