@@ -159,7 +159,9 @@ async def send_pending_async(
             while remaining:
                 row_id = remaining[0]
                 with Session(engine) as session:
-                    row = session.get(OutboxMessage, row_id)
+                    # Locked until this row's commit (PostgreSQL): a second sender running at the
+                    # same time skips it instead of sending it twice. SQLite ignores the lock.
+                    row = session.get(OutboxMessage, row_id, with_for_update={"skip_locked": True})
                     if row is None or row.status != OutboxStatus.PENDING:
                         remaining.pop(0)
                         continue

@@ -83,9 +83,19 @@ def smtpd() -> Iterator[tuple[Handler, int]]:
 
 @pytest.fixture
 def engine(tmp_path: Path):
+    """SQLite in a file; `both_engines` for the tests worth running on PostgreSQL too."""
     engine = create_engine(f"sqlite:///{tmp_path / 'outbox.db'}")
     SQLModel.metadata.create_all(engine)
     return engine
+
+
+@pytest.fixture
+def both_engines(db_url: str):
+    """SQLite and PostgreSQL (db_url is the shared fixture of tests/integration/conftest.py)."""
+    engine = create_engine(db_url)
+    SQLModel.metadata.create_all(engine)
+    yield engine
+    engine.dispose()
 
 
 @pytest.fixture
@@ -127,38 +137,40 @@ def rows(engine) -> dict[str, OutboxMessage]:
     return result
 
 
-def test_all_sent_over_one_connection(smtpd, engine, composer):
+def test_all_sent_over_one_connection(smtpd, both_engines, composer):
     handler, port = smtpd
-    queued = queue(engine, composer, 3)
-    report = send_pending(engine, SmtpTransport(settings(port)))
+    queued = queue(both_engines, composer, 3)
+    report = send_pending(both_engines, SmtpTransport(settings(port)))
     assert (report.sent, report.failed, report.deferred) == (3, 0, 0)
     assert len(handler.sessions) == 1
     assert sorted(handler.message_ids()) == sorted(r.message_id for r in queued)
     mail_from, rcpts, _ = handler.messages[0]
     assert mail_from == FROM and rcpts == ["patron0@entreprise.example.com"]
-    for row in rows(engine).values():
+    for row in rows(both_engines).values():
         assert row.status == OutboxStatus.SENT and row.sent_at is not None and row.attempts == 1
     # nothing left: a second run does nothing and opens no connection
-    assert send_pending(engine, SmtpTransport(settings(port))).sent == 0
+    assert send_pending(both_engines, SmtpTransport(settings(port))).sent == 0
     assert len(handler.sessions) == 1
 
 
-def test_451_deferred_then_sent_with_same_message_id(smtpd, engine, composer):
+def test_451_deferred_then_sent_with_same_message_id(smtpd, both_engines, composer):
     handler, port = smtpd
-    first, *_ = queue(engine, composer, 2)
+    first, *_ = queue(both_engines, composer, 2)
     handler.data_answers = ["451 4.3.0 Try again later"]
     now = utcnow()
-    report = send_pending(engine, SmtpTransport(settings(port)), now=now)
+    report = send_pending(both_engines, SmtpTransport(settings(port)), now=now)
     assert (report.sent, report.failed, report.deferred) == (1, 0, 1)
-    row = rows(engine)[first.message_id]
+    row = rows(both_engines)[first.message_id]
     assert row.status == OutboxStatus.PENDING and row.attempts == 1
     assert "451" in row.last_error
     assert timedelta(seconds=59) < row.next_attempt_at - now <= timedelta(minutes=1)
     # not due yet: nothing sent
-    assert send_pending(engine, SmtpTransport(settings(port)), now=now).sent == 0
-    report = send_pending(engine, SmtpTransport(settings(port)), now=now + timedelta(minutes=2))
+    assert send_pending(both_engines, SmtpTransport(settings(port)), now=now).sent == 0
+    report = send_pending(
+        both_engines, SmtpTransport(settings(port)), now=now + timedelta(minutes=2)
+    )
     assert report.sent == 1
-    row = rows(engine)[first.message_id]
+    row = rows(both_engines)[first.message_id]
     assert row.status == OutboxStatus.SENT and row.attempts == 2
     assert handler.message_ids().count(first.message_id) == 1
     assert handler.messages[-1][2].replace(b"\r\n", b"\n") == row.raw.replace(b"\r\n", b"\n")
@@ -198,53 +210,55 @@ def test_partial_refusal_is_sent_with_a_note(smtpd, engine, composer):
     assert handler.messages[0][1] == ["a@partenaire.example.org"]
 
 
-def test_server_down_defers_all_then_sends(engine, composer):
+def test_server_down_defers_all_then_sends(both_engines, composer):
     port = free_port()  # nothing listens there
-    queued = queue(engine, composer, 3)
+    queued = queue(both_engines, composer, 3)
     now = utcnow()
-    report = send_pending(engine, SmtpTransport(settings(port)), now=now)
+    report = send_pending(both_engines, SmtpTransport(settings(port)), now=now)
     assert (report.sent, report.failed, report.deferred) == (0, 0, 3)
     assert report.errors and "connect" in report.errors[0]
-    for row in rows(engine).values():
+    for row in rows(both_engines).values():
         assert row.status == OutboxStatus.PENDING and row.attempts == 1 and row.last_error
         assert row.next_attempt_at == now + timedelta(minutes=1)
     handler = Handler()
     controller = Controller(handler, hostname="127.0.0.1", port=port)
     controller.start()
     try:
-        report = send_pending(engine, SmtpTransport(settings(port)), now=now + timedelta(minutes=1))
+        report = send_pending(
+            both_engines, SmtpTransport(settings(port)), now=now + timedelta(minutes=1)
+        )
     finally:
         controller.stop()
     assert report.sent == 3
     assert sorted(handler.message_ids()) == sorted(r.message_id for r in queued)
 
 
-def test_backoff_grows_then_max_attempts_fails(engine, composer):
+def test_backoff_grows_then_max_attempts_fails(both_engines, composer):
     port = free_port()
-    (row,) = queue(engine, composer, 1)
+    (row,) = queue(both_engines, composer, 1)
     now = utcnow()
     delays = []
     for _ in range(3):
-        report = send_pending(engine, SmtpTransport(settings(port)), now=now, max_attempts=4)
+        report = send_pending(both_engines, SmtpTransport(settings(port)), now=now, max_attempts=4)
         assert report.deferred == 1
-        stored = rows(engine)[row.message_id]
+        stored = rows(both_engines)[row.message_id]
         delays.append(stored.next_attempt_at - now)
         now = stored.next_attempt_at
     assert delays == [timedelta(minutes=1), timedelta(minutes=2), timedelta(minutes=4)]
-    report = send_pending(engine, SmtpTransport(settings(port)), now=now, max_attempts=4)
+    report = send_pending(both_engines, SmtpTransport(settings(port)), now=now, max_attempts=4)
     assert (report.failed, report.deferred) == (1, 0)
-    stored = rows(engine)[row.message_id]
+    stored = rows(both_engines)[row.message_id]
     assert stored.status == OutboxStatus.FAILED and stored.attempts == 4
     assert "gave up after 4 attempts" in stored.last_error
 
 
-def test_421_mid_batch_keeps_the_rest(smtpd, engine, composer):
+def test_421_mid_batch_keeps_the_rest(smtpd, both_engines, composer):
     handler, port = smtpd
-    queue(engine, composer, 3)
+    queue(both_engines, composer, 3)
     handler.data_answers = [None, "421 4.3.2 Service shutting down"]
-    report = send_pending(engine, SmtpTransport(settings(port)))
+    report = send_pending(both_engines, SmtpTransport(settings(port)))
     assert (report.sent, report.failed, report.deferred) == (1, 0, 2)
-    statuses = sorted(r.status for r in rows(engine).values())
+    statuses = sorted(r.status for r in rows(both_engines).values())
     assert statuses == ["pending", "pending", "sent"]
 
 
