@@ -137,6 +137,8 @@ class Composer:
         if in_reply_to:
             msg["In-Reply-To"] = _one_line(in_reply_to)
         refs = [_one_line(r) for r in (references or []) if r and r.strip()]
+        if in_reply_to and not refs:
+            refs = [_one_line(in_reply_to)]
         if refs:
             msg["References"] = " ".join(refs)
         msg["Auto-Submitted"] = AUTO_SUBMITTED.get(role, "auto-generated")

@@ -21,6 +21,7 @@ from sqlmodel import Session, SQLModel, create_engine, select
 
 from mailbot.domain.models import OutboxMessage, OutboxStatus, utcnow
 from mailbot.outbox import Composer, FileTransport, SmtpSettings, SmtpTransport, send_pending
+from mailbot.outbox.sender import backoff
 
 pytestmark = pytest.mark.integration
 
@@ -395,3 +396,21 @@ def test_file_transport_writes_eml_files(tmp_path, engine, composer):
     ]
     parsed = message_from_bytes((out / names[0]).read_bytes(), policy=default_policy)
     assert parsed["Message-ID"] in rows(engine)
+
+
+def test_backoff_schedule():
+    minutes = [backoff(n) / timedelta(minutes=1) for n in (1, 2, 3, 4, 5, 6, 7, 8, 50)]
+    assert minutes == [1, 2, 4, 8, 16, 32, 60, 60, 60]
+
+
+def test_silent_server_times_out_and_keeps_the_email(engine, composer):
+    with socket.socket() as listener:  # accepts connections (backlog) but never greets
+        listener.bind(("127.0.0.1", 0))
+        listener.listen(5)
+        port = listener.getsockname()[1]
+        (row,) = queue(engine, composer, 1)
+        smtp = SmtpSettings(host="127.0.0.1", port=port, security="none", timeout=0.5)
+        report = send_pending(engine, SmtpTransport(smtp))
+    assert (report.sent, report.deferred) == (0, 1)
+    stored = rows(engine)[row.message_id]
+    assert stored.status == OutboxStatus.PENDING and stored.attempts == 1

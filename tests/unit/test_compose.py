@@ -168,3 +168,8 @@ def test_custom_templates_dir_and_signature(tmp_path):
 def test_bad_from_address_is_refused():
     with pytest.raises(MailbotError):
         Composer(from_address="clauses", from_name="X")
+
+
+def test_in_reply_to_alone_also_sets_references(composer):
+    msg = composer.render("company/unreadable", UNREADABLE, to=["a@x.fr"], in_reply_to="<m@x.fr>")
+    assert msg["References"] == "<m@x.fr>"
