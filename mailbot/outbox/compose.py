@@ -23,6 +23,7 @@ from mailbot.errors import MailbotError
 from mailbot.outbox.labels_fr import (
     FIELD_LABELS,
     TIMEZONE,
+    company_rows,
     contract_label,
     date_fr,
     datetime_fr,
@@ -30,6 +31,7 @@ from mailbot.outbox.labels_fr import (
     hours_fr,
     number_fr,
     offer_rows,
+    phone_fr,
     problem_fr,
 )
 from mailbot.resources import templates_dir as default_templates_dir
@@ -96,6 +98,8 @@ class Composer:
             field_fr=field_label,
             problem_fr=problem_fr,
             offer_rows=offer_rows,
+            company_rows=company_rows,
+            phone_fr=phone_fr,
         )
         self.env.tests["company_field"] = lambda name: str(name).startswith("company.")
         self.env.globals["form_labels"] = [

@@ -12,6 +12,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import phonenumbers
 from babel.dates import format_date, format_time
 from babel.numbers import format_decimal
 from jinja2 import Undefined
@@ -27,7 +28,9 @@ __all__ = [
     "field_label",
     "hours_fr",
     "number_fr",
+    "company_rows",
     "offer_rows",
+    "phone_fr",
     "problem_fr",
     "reason_fr",
 ]
@@ -266,4 +269,53 @@ def offer_rows(offer: Any, *, company: bool = False) -> list[tuple[str, str]]:
         text = " ".join(fmt(value).split())
         if text:
             rows.append((FIELD_LABELS.get(label_key, label_key), text))
+    return rows
+
+
+def phone_fr(value: Any) -> str:
+    """'+33612345678' → '06 12 34 56 78' (French numbers), international format otherwise."""
+    if _blank(value):
+        return ""
+    text = str(value).strip()
+    try:
+        number = phonenumbers.parse(text, "FR")
+    except phonenumbers.NumberParseException:
+        return text
+    fmt = (
+        phonenumbers.PhoneNumberFormat.NATIONAL
+        if number.country_code == 33
+        else phonenumbers.PhoneNumberFormat.INTERNATIONAL
+    )
+    return phonenumbers.format_number(number, fmt)
+
+
+def _siret(value: Any) -> str:
+    digits = "".join(ch for ch in str(value) if ch.isdigit())
+    if len(digits) != 14:
+        return str(value)
+    return f"{digits[:3]} {digits[3:6]} {digits[6:9]} {digits[9:]}"
+
+
+_COMPANY_ROWS: list[tuple[str, Callable[[Any], str]]] = [
+    ("legal_name", str),
+    ("siret", _siret),
+    ("address", str),
+    ("contact_name", str),
+    ("phone", phone_fr),
+    ("email", str),
+]
+
+
+def company_rows(company: Any) -> list[tuple[str, str]]:
+    """(French label, value) pairs for the filled fields of a company dict, display order."""
+    if not isinstance(company, dict):
+        return []
+    rows = []
+    for key, fmt in _COMPANY_ROWS:
+        value = company.get(key)
+        if _blank(value):
+            continue
+        text = " ".join(fmt(value).split())
+        if text:
+            rows.append((FIELD_LABELS[f"company.{key}"], text))
     return rows

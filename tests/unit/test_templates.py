@@ -13,12 +13,14 @@ from mailbot.outbox.compose import Composer
 from mailbot.outbox.labels_fr import (
     CONTRACT_LABELS,
     FIELD_LABELS,
+    company_rows,
     contract_label,
     date_fr,
     datetime_fr,
     field_label,
     hours_fr,
     offer_rows,
+    phone_fr,
     problem_fr,
 )
 from mailbot.parse.types import dotted_fields
@@ -54,7 +56,13 @@ def offer(**over) -> dict:
 
 CONTEXTS = {
     "company/ack": {
-        "company": {"legal_name": EVIL, "contact_name": "Mme Dupré"},
+        "company": {
+            "legal_name": EVIL,
+            "contact_name": "Mme Dupré",
+            "siret": "66691595400052",
+            "phone": "+33612345678",
+            "email": None,
+        },
         "offers": [offer()],
         "original_subject": "Fiche de liaison",
         "received_at": datetime(2027, 1, 3, 9, 30, tzinfo=UTC),
@@ -115,6 +123,7 @@ def test_ack_content(composer):
     assert subject == "Accusé de réception – [CS-2027-0001] Maçon VRD"
     assert "CS-2027-0001" in text and "CS-2027-0001" in html
     assert "Contrat de professionnalisation" in text
+    assert "SIRET : 666 915 954 00052" in text and "Téléphone : 06 12 34 56 78" in text
     assert "15 janvier 2027" in text
     assert "24,5 h" in text
     assert "3 janvier 2027 à 10:30" in text  # Paris time
@@ -284,3 +293,23 @@ def test_offer_rows_skip_empty_fields_and_translate():
     assert "Compétences requises" not in rows
     assert "Entreprise" not in dict(offer_rows(offer()))
     assert offer_rows(None) == []
+
+
+def test_company_rows_and_phones():
+    rows = company_rows(
+        {
+            "legal_name": "X",
+            "siret": "12345678901234",
+            "phone": "+32470123456",
+            "email": "",
+            "address": None,
+        }
+    )
+    assert rows == [
+        ("Raison sociale", "X"),
+        ("SIRET", "123 456 789 01234"),
+        ("Téléphone", "+32 470 12 34 56"),
+    ]
+    assert phone_fr("+33322000000") == "03 22 00 00 00"
+    assert phone_fr("pas de numéro") == "pas de numéro"
+    assert company_rows(None) == []
