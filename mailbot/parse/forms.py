@@ -7,6 +7,7 @@ with too few form labels (a CV, a newsletter) gives no form.
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -67,12 +68,44 @@ def _finish(reading: _Reading | None, rules: LabelRules, ocr: bool) -> list[dict
     return forms
 
 
+_QUOTE_START = re.compile(
+    r"^\s*(?:-{2,}\s*(?:original message|message d'origine|message transf[ée]r[ée]|"
+    r"forwarded message)|_{10,}|(?:de|from)\s*:.*@|le .{4,80} a [ée]crit\s*:)",
+    re.IGNORECASE,
+)
+
+
+def _split_quote(text: str) -> tuple[str, str]:
+    """(own text, quoted or forwarded text) of an e-mail body; '>' lines count as quoted."""
+    own: list[str] = []
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    for index, line in enumerate(lines):
+        if _QUOTE_START.match(line):
+            return "\n".join(own), "\n".join(lines[index:])
+        if not line.lstrip().startswith(">"):
+            own.append(line)
+    return "\n".join(own), ""
+
+
 def parse_forms_in_text(text: str) -> list[dict]:
-    """Forms typed in a plain-text e-mail body; [] when the text is not a form."""
+    """Forms typed in a plain-text e-mail body; [] when the text is not a form.
+
+    Only the sender's own text counts; a quoted or forwarded message counts when it is clearly a
+    company's form (SIRET or company name given, many labels), never a short job announcement
+    such as the agency's own broadcast quoted in a reply.
+    """
     if not text or not text.strip():
         return []
     rules = load_rules()
-    return _finish(_read(line_events(text[:200_000]), rules), rules, ocr=False)
+    own, quoted = _split_quote(text[:200_000])
+    found = _finish(_read(line_events(own), rules), rules, ocr=False)
+    if found or not quoted.strip():
+        return found
+    reading = _read(line_events(quoted), rules)
+    strict = len(reading.labels) >= 10 and bool(
+        reading.labels & {"company.siret", "company.legal_name"}
+    )
+    return _finish(reading, rules, ocr=False) if strict else []
 
 
 def parse_forms(doc: Document, limits: Limits | None = None) -> FormsResult:
