@@ -71,6 +71,7 @@ class ImapSource:
         self._uidvalidity: int | None = None
         self._more_pending = False
         self._seen_uid = 0  # highest UID fetch_new looked at, for wait_for_new's pre-check
+        self._fetched_once = False
 
     def __repr__(self) -> str:  # never shows the password
         return f"ImapSource({self.mailbox!r}, security={self.security!r})"
@@ -218,6 +219,7 @@ class ImapSource:
         self._more_pending = len(uids) > limit
         uids = uids[:limit]
         self._seen_uid = max([last_uid, *uids])
+        self._fetched_once = True
         if not uids:
             return
         log.info("%s: %d new message(s) from UID %d", self.mailbox, len(uids), uids[0])
@@ -280,8 +282,8 @@ class ImapSource:
         try:
             # Mail that arrived since the last fetch was announced (EXISTS) to an earlier command,
             # not to the coming IDLE: look for it first.
-            if self._seen_uid and any(uid > self._seen_uid for uid in
-                                      client.search(["UID", f"{self._seen_uid + 1}:*"])):
+            if self._fetched_once and any(uid > self._seen_uid for uid in
+                                          client.search(["UID", f"{self._seen_uid + 1}:*"])):
                 return
             self._idle_until(deadline, should_stop)
         except _CONNECTION_ERRORS + (IMAPClientError,) as exc:

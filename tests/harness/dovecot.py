@@ -11,6 +11,7 @@ runs as the current user. Failed logins answer at once (no 2 s penalty).
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import os
 import shutil
@@ -173,12 +174,17 @@ class Dovecot:
         self._proc = subprocess.Popen(
             run_as(self._pw.pw_name, [binary, "-F", "-c", str(config)]),
             stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+            start_new_session=True,  # its own process group, for a last-resort killpg
         )
         log.close()
         try:
             wait_for_port(self.port, 10.0, self._proc)
             wait_for_port(self.ssl_port, 10.0, self._proc)
-        except (TimeoutError, RuntimeError) as exc:
+            self._master_pid(wait=5.0)
+            # A greeting proves the login and auth services are up (stopping a half-started
+            # Dovecot takes 5 s).
+            IMAPClient(self.host, self.port, ssl=False, timeout=10).logout()
+        except (TimeoutError, RuntimeError, OSError) as exc:
             self.stop()
             raise DovecotError(f"dovecot did not start: {exc}\n{self.log_text()}") from None
         return self
@@ -187,17 +193,26 @@ class Dovecot:
         """SIGTERM the master (pid from base_dir/master.pid); wait for it to exit."""
         if self._proc is None:
             return
-        pid_file = self.workdir / "run" / "master.pid"
+        with contextlib.suppress(OSError, TimeoutError):
+            os.kill(self._master_pid(wait=0), signal.SIGTERM)
         try:
-            os.kill(int(pid_file.read_text().strip()), signal.SIGTERM)
-        except (OSError, ValueError):
-            self._proc.terminate()
-        try:
-            self._proc.wait(timeout=10)
+            self._proc.wait(timeout=5)  # Dovecot takes about a second to stop its children
         except subprocess.TimeoutExpired:
-            self._proc.kill()
+            with contextlib.suppress(OSError):
+                os.killpg(self._proc.pid, signal.SIGKILL)
             self._proc.wait(timeout=5)
         self._proc = None
+
+    def _master_pid(self, wait: float) -> int:
+        pid_file = self.workdir / "run" / "master.pid"
+        deadline = time.monotonic() + wait
+        while True:
+            try:
+                return int(pid_file.read_text().strip())
+            except (OSError, ValueError):
+                if time.monotonic() >= deadline:
+                    raise TimeoutError(f"no pid in {pid_file}") from None
+                time.sleep(0.02)
 
     def log_text(self) -> str:
         parts = []
