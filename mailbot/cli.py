@@ -28,7 +28,7 @@ messages_app = typer.Typer(help="Received messages (the journal).", no_args_is_h
 app.add_typer(offers_app, name="offers")
 app.add_typer(messages_app, name="messages")
 
-console = Console()
+console = Console(soft_wrap=True)
 err = Console(stderr=True)
 
 ConfigOpt = Annotated[
@@ -39,7 +39,7 @@ JsonOpt = Annotated[bool, typer.Option("--json", help="Machine-readable JSON out
 
 
 def _fail(message: str, code: int = 1) -> typer.Exit:
-    err.print(f"mailbot: {message}", markup=False, highlight=False)
+    print(f"mailbot: {message}", file=sys.stderr)
     return typer.Exit(code)
 
 
@@ -216,6 +216,6 @@ def main() -> None:
     try:
         app()
     except Exception as exc:  # last resort: one line, and the journal keeps the message
-        err.print(f"mailbot: internal error: {type(exc).__name__}: {exc} "
-                  "(set MAILBOT_DEBUG=1 for details)", markup=False, highlight=False)
+        print(f"mailbot: internal error: {type(exc).__name__}: {exc} "
+              "(set MAILBOT_DEBUG=1 for details)", file=sys.stderr)
         raise SystemExit(1) from None

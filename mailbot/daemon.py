@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import signal
 import threading
@@ -62,10 +63,8 @@ class Daemon:
                 log.warning("cycle failed (%s: %s); retrying in %.0f s", type(exc).__name__, exc,
                             backoff)
                 if source is not None:
-                    try:
+                    with contextlib.suppress(Exception):
                         source.close()
-                    except Exception:
-                        pass
                     source = None
                 self._sleep(backoff)
                 backoff = min(backoff * 2, 300.0)

@@ -68,7 +68,8 @@ def test_ingest_reports_a_missing_path(tmp_path):
 
 def test_bad_config_is_a_one_line_error(tmp_path):
     cfg = tmp_path / "config.toml"
-    cfg.write_text('[smtp]\nhost = "h"\nfrom_address = "a@b.fr"\ncolour = "red"\n[people]\nreferent="r@b.fr"\n')
+    cfg.write_text('[smtp]\nhost = "h"\nfrom_address = "a@b.fr"\ncolour = "red"\n'
+                   '[people]\nreferent="r@b.fr"\n')
     result = run("offers", "list", "--config", str(cfg))
     assert result.returncode == 1
     assert "unknown key [smtp] colour" in result.stderr

@@ -1,9 +1,8 @@
 from sqlmodel import Session, select
 
 from mailbot.db import make_engine, migrate, session_scope
-from mailbot.domain.models import InboundMessage, UidMark
+from mailbot.domain.models import InboundMessage, Partner, UidMark
 from mailbot.domain.partners import match_partner
-from mailbot.domain.models import Partner
 from mailbot.domain.refs import allocate_ref
 from mailbot.journal import dedupe_key, journal_fetched, journal_raw, pending_ids
 from mailbot.sources.base import FetchedMessage
