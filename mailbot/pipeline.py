@@ -113,6 +113,8 @@ class Pipeline:
                     find_offer_by_message_id=lambda ids: _offer_for_message_ids(session, ids),
                     own_addresses=[self.config.smtp.from_address, self.config.people.referent],
                 )
+            if parsed.get("internal_error"):
+                return self._quarantine(inbound_id, f"parser: {parsed['internal_error']}")
             with session_scope(self.engine) as session:
                 entry = session.get(InboundMessage, inbound_id)
                 entry.kind = parsed.get("kind") or "unknown"

@@ -24,7 +24,7 @@ def parse_email(
     own_addresses: Iterable[str] = (),
 ) -> dict:
     """The contract's dict for an email; never raises (an internal error gives kind "unknown"
-    with the error in `problems` and `flags`, so the référent sees it)."""
+    with the error in `problems`, `flags` and `internal_error`; the daemon quarantines those)."""
     limits = limits or Limits()
     try:
         return _parse(raw, limits, find_offer_by_message_id, list(own_addresses))
@@ -37,6 +37,7 @@ def parse_email(
             "problems": [reason],
             "flags": [reason],
             "ocr": False,
+            "internal_error": reason,
         }
 
 
