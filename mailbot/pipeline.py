@@ -107,6 +107,12 @@ class Pipeline:
                     return Outcome(inbound_id, entry.status if entry else "missing")
                 if self._is_duplicate(session, entry):
                     return self._finish_duplicate(inbound_id)
+                if entry.size > self.limits.max_message_bytes:
+                    return self._quarantine(
+                        inbound_id,
+                        f"message too large ({entry.size} bytes > limits.max_message_bytes "
+                        f"{self.limits.max_message_bytes}): not parsed",
+                    )
                 parsed = parse_email(
                     entry.raw,
                     self.limits,

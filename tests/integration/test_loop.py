@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from tests.integration.loop_helpers import (
@@ -88,3 +90,31 @@ def test_whole_loop(tmp_path, dovecot, imap_account, smtp_server, db_url):
     assert third.returncode == 0, third.stderr
     assert smtp_server.messages == []
     assert dovecot.list_uids(imap_account.username, "INBOX") == []
+
+
+def test_quarantine_and_reprocess(tmp_path, dovecot, imap_account, smtp_server, db_url):
+    """A message that cannot be handled is filed in Quarantaine with its reason, then replayed."""
+    config = write_config(tmp_path / "config.toml", db_url=db_url, imap=imap_account,
+                          smtp=smtp_server)
+    strict = config.read_text() + "[limits]\nmax_message_bytes = 2000\n"
+    config.write_text(strict)
+    dovecot.append(imap_account.username, "INBOX", sample("e01_company_pdf_form.eml"))
+    result = mailbot("run", "--once", "--config", str(config))
+    assert result.returncode == 0, result.stderr
+    assert "1 quarantined" in result.stdout
+    assert smtp_server.messages == []
+    assert dovecot.list_uids(imap_account.username, "INBOX") == []
+    assert len(dovecot.list_uids(imap_account.username, "Quarantaine")) == 1
+    listed = json.loads(mailbot("messages", "list", "--flagged", "--json", "--config",
+                                str(config)).stdout)
+    assert [m["status"] for m in listed] == ["quarantined"]
+    assert "too large" in listed[0]["reason"]
+
+    config.write_text(strict.replace("max_message_bytes = 2000", "max_message_bytes = 10000000"))
+    replay = mailbot("reprocess", str(listed[0]["id"]), "--config", str(config))
+    assert replay.returncode == 0, replay.stderr
+    assert "processed (liaison_form)" in replay.stdout
+    assert len(offers(config)) == 1
+    assert len(smtp_server.messages) == 1 + len(PARTNERS)
+    again = mailbot("reprocess", str(listed[0]["id"]), "--config", str(config))
+    assert again.returncode == 1 and "handled already" in again.stderr
