@@ -105,13 +105,13 @@ def _partner_reply(engine, maildir: Path) -> str | None:
     reply["In-Reply-To"] = first.message_id
     reply["References"] = first.message_id
     reply.set_content(
-        "Bonjour,\n\nJe vous propose la candidature de M. Cédric Le Goff pour ce poste.\n"
+        "Bonjour,\n\nJe vous propose la candidature d'une personne que nous accompagnons.\n"
         "Vous trouverez son CV en pièce jointe.\n\nCordialement,\n\nMehdi Sénéchal\n"
         "AI Somme Emploi Services\n"
     )
     reply.add_attachment(
         (_DATA / "cv_candidate.pdf").read_bytes(), maintype="application", subtype="pdf",
-        filename="CV_LE_GOFF_Cedric.pdf",
+        filename="CV_candidat.pdf",
     )
     mailbox.Maildir(maildir).add(reply.as_bytes())
     return first.subject
@@ -172,8 +172,19 @@ def _summary(engine, directory: Path, console: Console) -> None:
     went = Table(title="What went out")
     for col in ("role", "to", "subject", "status"):
         went.add_column(col)
+    broadcasts: dict[str, list[OutboxMessage]] = {}
     for row in outbox:
-        went.add_row(row.role, ", ".join(row.recipients), row.subject[:70], row.status)
+        if row.role == "partner/broadcast":
+            broadcasts.setdefault(row.subject, []).append(row)
+    shown: set[str] = set()
+    for row in outbox:
+        if row.role != "partner/broadcast":
+            went.add_row(row.role, ", ".join(row.recipients), row.subject[:70], row.status)
+        elif row.subject not in shown:
+            shown.add(row.subject)
+            group = broadcasts[row.subject]
+            statuses = sorted({r.status for r in group})
+            went.add_row(row.role, f"{len(group)} partners", row.subject[:70], ", ".join(statuses))
     console.print(went)
     console.print(
         f"\n{len(inbound)} emails in, {len(outbox)} emails out (as .eml files in "
