@@ -131,28 +131,40 @@ def _bands(page: PageLayout, split: float, rules: LabelRules) -> list[list[Segme
         labels[-1].append(seg)
         rows[-1].append(seg)
         last_label = seg
-    previous: int | None = None
+    previous: tuple[int, Segment] | None = None
     for seg in values:
-        best, best_gap = None, None
-        for index, group in enumerate(labels):
-            top = group[0]
-            tolerance = (top.y1 - top.y0) * 0.9
-            if group[-1].y0 - tolerance <= seg.cy <= top.y1 + tolerance:
-                gap = abs(seg.cy - top.cy)
-                if best_gap is None or gap < best_gap:
-                    best, best_gap = index, gap
+        best = _level_label(labels, seg, 0.6)
+        if best is None and previous is not None:
+            above = previous[1]
+            if above.y0 - seg.y1 < (above.y1 - above.y0) * 1.5:
+                best = previous[0]  # next line of the same answer
         if best is None:
-            if previous is not None and seg.y1 < rows[previous + 1][0].y1:
-                best = previous
-            else:
-                above = [i for i, g in enumerate(labels) if g[0].y1 >= seg.cy]
-                best = above[-1] if above else None
+            best = _level_label(labels, seg, 1.0, whole_group=True)
+        if best is None:
+            higher = [i for i, g in enumerate(labels) if g[0].y1 >= seg.cy]
+            best = higher[-1] if higher else None
         if best is None:
             rows[0].append(seg)
         else:
             rows[best + 1].append(seg)
-            previous = best
+            previous = (best, seg)
     return rows
+
+
+def _level_label(
+    labels: list[list[Segment]], seg: Segment, slack: float, whole_group: bool = False
+) -> int | None:
+    """Index of the label group level with `seg` (nearest first line), or None."""
+    best, best_gap = None, None
+    for index, group in enumerate(labels):
+        top = group[0]
+        tolerance = (top.y1 - top.y0) * slack
+        low = (group[-1].y0 if whole_group else top.y0) - tolerance
+        if low <= seg.cy <= top.y1 + tolerance:
+            gap = abs(seg.cy - top.cy)
+            if best_gap is None or gap < best_gap:
+                best, best_gap = index, gap
+    return best
 
 
 def table_events(page: PageLayout, rules: LabelRules) -> list[Event] | None:

@@ -96,3 +96,11 @@ def test_adding_a_synonym_is_one_line_of_data(tmp_path: Path) -> None:
     rules = load_rules(custom)
     assert isinstance(rules, LabelRules)
     assert match_label(rules, "Blase de la boîte :").key == "company.legal_name"
+
+
+def test_no_label_belongs_to_two_fields() -> None:
+    owners: dict[tuple[str, ...], str] = {}
+    for words, kind, key in load_rules()._entries:
+        if kind != "field":
+            continue
+        assert owners.setdefault(words, key) == key, f"{' '.join(words)}: {owners[words]} and {key}"
