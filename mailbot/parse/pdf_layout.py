@@ -115,6 +115,7 @@ def _bands(page: PageLayout, split: float, rules: LabelRules) -> list[list[Segme
     labels: list[list[Segment]] = []
     last_label: Segment | None = None
     values: list[Segment] = []
+    value_starts = _first_lines([s for s in page.segments if s.x0 >= split])
     for seg in page.segments:
         if seg.x0 >= split:
             values.append(seg)
@@ -122,8 +123,9 @@ def _bands(page: PageLayout, split: float, rules: LabelRules) -> list[list[Segme
         height = seg.y1 - seg.y0
         continuation = (
             last_label is not None
-            and last_label.y0 - seg.y1 < height * 0.8
+            and last_label.y0 - seg.y1 < height * 1.2
             and match_label(rules, seg.text) is None
+            and not any(abs(v.cy - seg.cy) < height * 0.5 for v in value_starts)
         )
         if not continuation or not labels:
             labels.append([])
@@ -149,6 +151,18 @@ def _bands(page: PageLayout, split: float, rules: LabelRules) -> list[list[Segme
             rows[best + 1].append(seg)
             previous = (best, seg)
     return rows
+
+
+def _first_lines(segments: list[Segment]) -> list[Segment]:
+    """Segments that are not the next line of the segment just above them (answers' first lines)."""
+    firsts = []
+    above: Segment | None = None
+    for seg in segments:  # top to bottom
+        height = seg.y1 - seg.y0
+        if above is None or above.y0 - seg.y1 > height * 1.2:
+            firsts.append(seg)
+        above = seg
+    return firsts
 
 
 def _level_label(
