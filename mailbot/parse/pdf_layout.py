@@ -120,11 +120,15 @@ def _bands(page: PageLayout, split: float, rules: LabelRules) -> list[list[Segme
         if seg.x0 >= split:
             values.append(seg)
             continue
-        height = seg.y1 - seg.y0
+        height = max(seg.y1 - seg.y0, last_label.y1 - last_label.y0 if last_label else 0)
         continuation = (
             last_label is not None
+            and bool(labels)
             and last_label.y0 - seg.y1 < height * 1.2
-            and match_label(rules, seg.text) is None
+            and (
+                match_label(rules, seg.text) is None
+                or match_label(rules, " ".join(s.text for s in labels[-1])) is None
+            )
             and not any(abs(v.cy - seg.cy) < height * 0.5 for v in value_starts)
         )
         if not continuation or not labels:
