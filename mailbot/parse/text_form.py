@@ -17,6 +17,10 @@ __all__ = ["Event", "RawForm", "assemble", "line_events", "match_label"]
 
 MARKET = re.compile(r"^\s*March[ée]s?(?:\s+public)?\s*[:：]\s*(.+)$", re.IGNORECASE)
 _COLON = re.compile(r"^(.{1,140}?)\s*[:：]\s*(.*)$")
+_NUMBERED_HEADING = re.compile(
+    r"^\W*(?:poste|offre|emploi|profil|fiche|besoin|recrutement)\s*(?:n\s*[°ºo]\.?|num[ée]ro)?\s*\d+\W*$",
+    re.IGNORECASE,
+)
 _YEAR = re.compile(r"\b(?:19|20)\d{2}\b")
 _PARENS = re.compile(r"\([^)]*\)?|\[[^\]]*\]?")
 _COMPANY = "company."
@@ -136,6 +140,9 @@ class _Assembler:
                 else:
                     self.close()
                 return
+        if _NUMBERED_HEADING.match(text):
+            self.close()
+            return
         found = match_label(self.rules, text, whole_line=True)
         if found is not None and len(text) <= 90:
             if found.kind == "field":

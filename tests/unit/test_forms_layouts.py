@@ -1,0 +1,108 @@
+"""Layout rules of the form parser on small hand-written forms."""
+
+from __future__ import annotations
+
+from mailbot.parse.forms import parse_forms_in_text
+
+COMPANY = """Raison sociale : Bâti Nord SAS
+SIRET : 967 897 158 000 77
+Adresse : 3 rue Haute
+80000 Amiens
+Personne à contacter : Mme Hélène Dupré – Responsable RH
+Tél. : 06 12 34 56 78
+Courriel : H.Dupre@Bati-Nord.fr
+"""
+
+JOB_1 = """Poste n° 1
+Intitulé du poste : Maçon
+Nombre de postes : Deux (2)
+Date d'embauche : 1er mars 2027
+Missions principales :
+- Montage de murs
+- Enduits
+Type de contrat : CDD de 6 mois
+Durée hebdomadaire : 35 h
+Salaire brut : SMIC
+Lieu de travail : Amiens
+"""
+
+JOB_2 = """Poste n° 2
+Intitulé du poste : Coffreur
+Nombre de postes : 1
+Date d'embauche : 15/03/2027
+Missions principales : Coffrage bois
+Type et durée du contrat : Contrat à durée déterminée d'insertion 4 mois
+Durée hebdomadaire : 24,5 h
+Salaire brut : SMIC
+Lieu de travail : Boves
+"""
+
+
+def test_two_jobs_give_two_forms_with_the_company_repeated() -> None:
+    forms = parse_forms_in_text(COMPANY + JOB_1 + JOB_2)
+    assert [f["job"]["title"] for f in forms] == ["Maçon", "Coffreur"]
+    for form in forms:
+        assert form["company"]["legal_name"] == "Bâti Nord SAS"
+        assert form["company"]["email"] == "h.dupre@bati-nord.fr"
+        assert form["company"]["phone"] == "+33612345678"
+    first, second = forms
+    assert first["job"]["positions"] == 2
+    assert first["job"]["recruitment_date"] == "2027-03-01"
+    assert first["job"]["main_activities"] == "Montage de murs Enduits"
+    assert first["company"]["address"] == "3 rue Haute 80000 Amiens"
+    assert first["company"]["contact_name"] == "Mme Hélène Dupré – Responsable RH"
+    assert (first["conditions"]["contract_type"], first["conditions"]["contract_duration"]) == (
+        "CDD",
+        "6 mois",
+    )
+    assert first["conditions"]["workplace"] == "Amiens"
+    assert (second["conditions"]["contract_type"], second["conditions"]["contract_duration"]) == (
+        "CDDI",
+        "4 mois",
+    )
+    assert second["conditions"]["weekly_hours"] == 24.5
+    not_asked = {"job.required_skills", "job.experience", "job.training", "job.special_requirements"}
+    assert set(first["missing"]) == set(second["missing"]) == not_asked
+
+
+def test_dotted_leaders_and_blank_answers_are_missing() -> None:
+    text = COMPANY.replace("06 12 34 56 78", "………………") + JOB_1.replace("SMIC", "")
+    (form,) = parse_forms_in_text(text)
+    assert form["company"]["phone"] is None
+    assert set(form["missing"]) >= {"company.phone", "conditions.gross_salary"}
+    assert form["problems"] == []
+
+
+def test_cdi_duration_is_null_and_not_missing() -> None:
+    text = COMPANY + JOB_1.replace("CDD de 6 mois", "Contrat à durée indéterminée")
+    (form,) = parse_forms_in_text(text + "Durée du contrat : ....\n")
+    assert form["conditions"]["contract_type"] == "CDI"
+    assert form["conditions"]["contract_duration"] is None
+    assert "conditions.contract_duration" not in form["missing"]
+
+
+def test_value_problems_are_reported() -> None:
+    text = (COMPANY + JOB_1).replace("967 897 158 000 77", "967 897 158 000 78")
+    text = text.replace("1er mars 2027", "semaine du 10")
+    (form,) = parse_forms_in_text(text)
+    assert form["company"]["siret"] == "96789715800078"
+    assert any("SIRET" in p for p in form["problems"])
+    assert any("date" in p for p in form["problems"])
+    assert "job.recruitment_date" not in form["missing"]
+
+
+def test_signature_footer_and_made_at_lines_are_ignored() -> None:
+    text = COMPANY + JOB_1 + "Fait à Amiens, le 12/01/2027\nSignature :\nJean Martin\n"
+    (form,) = parse_forms_in_text(text)
+    assert form["conditions"]["workplace"] == "Amiens"
+
+
+def test_label_alone_then_value_lines() -> None:
+    text = COMPANY + "Compétences\n• Rigueur\n• Ponctualité\n" + JOB_1
+    (form,) = parse_forms_in_text(text)
+    assert form["job"]["required_skills"] == "Rigueur Ponctualité"
+
+
+def test_a_few_labels_are_not_a_form() -> None:
+    text = "Bonjour,\nTél. : 06 12 34 56 78\nMail : a@b.fr\nFormation : CAP\nExpérience : 2 ans\n"
+    assert parse_forms_in_text(text) == []
