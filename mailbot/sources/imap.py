@@ -225,6 +225,9 @@ class ImapSource:
         log.info("%s: %d new message(s) from UID %d", self.mailbox, len(uids), uids[0])
         sizes = self._retrying("fetch sizes", lambda: self._require().fetch(uids, ["RFC822.SIZE"]))
         for chunk in _chunks(uids, {u: int(d.get(b"RFC822.SIZE", 0)) for u, d in sizes.items()}):
+            if self._uidvalidity != current:  # reconnected to a recreated folder: UIDs are stale
+                log.warning("%s: UIDVALIDITY changed while fetching; stopping", self.mailbox)
+                return
             data = self._retrying(
                 "fetch", lambda chunk=chunk: self._require().fetch(chunk, ["BODY.PEEK[]"]))
             for uid in chunk:
@@ -242,6 +245,8 @@ class ImapSource:
 
         def action() -> bool:
             client = self._require()
+            if self._uidvalidity != uidvalidity:  # after a reconnect
+                return False
             if uid not in client.search(["UID", str(uid)]):
                 return False
             self._ensure_folder(target)
@@ -341,6 +346,8 @@ def _sleep_until(deadline: float, should_stop: Callable[[], bool]) -> None:
 
 
 def _why(exc: BaseException) -> str:
+    if isinstance(exc, OSError) and exc.strerror:
+        return exc.strerror
     text = exc.args[0] if exc.args else ""
     if isinstance(text, bytes):
         text = text.decode("utf-8", "replace")

@@ -195,12 +195,12 @@ class Dovecot:
             return
         with contextlib.suppress(OSError, TimeoutError):
             os.kill(self._master_pid(wait=0), signal.SIGTERM)
-        try:
-            self._proc.wait(timeout=5)  # Dovecot takes about a second to stop its children
-        except subprocess.TimeoutExpired:
-            with contextlib.suppress(OSError):
-                os.killpg(self._proc.pid, signal.SIGKILL)
-            self._proc.wait(timeout=5)
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            self._proc.wait(timeout=5)  # Dovecot takes about a second to stop
+        # The master leaves the log, stats and connected imap processes behind: end them all.
+        with contextlib.suppress(OSError):
+            os.killpg(self._proc.pid, signal.SIGKILL)
+        self._proc.wait(timeout=5)
         self._proc = None
 
     def _master_pid(self, wait: float) -> int:

@@ -233,8 +233,8 @@ def test_idle_wakes_within_a_second_of_new_mail(dovecot, imap_account, source):
 def test_idle_returns_on_timeout_and_on_stop(source):
     list(source.fetch_new(source.uidvalidity(), 0))
     started = time.monotonic()
-    source.wait_for_new(1.2, lambda: False)
-    assert 1.1 < time.monotonic() - started < 2.5
+    source.wait_for_new(0.6, lambda: False)
+    assert 0.55 < time.monotonic() - started < 1.8
     stop_at = time.monotonic() + 0.5
     started = time.monotonic()
     source.wait_for_new(30, lambda: time.monotonic() > stop_at)
@@ -260,11 +260,55 @@ def test_poll_fallback_when_idle_is_off(dovecot, imap_account):
         list(src.fetch_new(src.uidvalidity(), 0))
         _append_later(dovecot, imap_account.username, 0.1)
         started = time.monotonic()
-        src.wait_for_new(2.2, lambda: False)  # sleeps the whole interval, in 1 s steps
-        assert 2.1 < time.monotonic() - started < 3.5
+        src.wait_for_new(1.3, lambda: False)  # sleeps the whole interval, in 1 s steps
+        assert 1.25 < time.monotonic() - started < 2.5
         assert len(list(src.fetch_new(src.uidvalidity(), 0))) == 1
         started = time.monotonic()
         src.wait_for_new(30, lambda: True)
         assert time.monotonic() - started < 0.2
     finally:
         src.close()
+
+
+def test_polls_search_by_uid_range_never_all(dovecot, imap_account, source):
+    for n in range(3):
+        dovecot.append(imap_account.username, "INBOX", raw(n))
+    sent: list[str] = []
+    imap = source._client._imap
+    real = imap.send
+
+    def spy(data: bytes):
+        if b"SEARCH" in data.upper() or b"FETCH" in data.upper():
+            sent.append(data.decode().strip().split(" ", 1)[1])  # drop the tag
+        return real(data)
+
+    imap.send = spy
+    validity = source.uidvalidity()
+    list(source.fetch_new(validity, 2))
+    list(source.fetch_new(validity + 1, 3))  # another validity: everything, still by UID range
+    searches = [c for c in sent if "SEARCH" in c.upper()]
+    assert searches == ["UID SEARCH UID 3:*", "UID SEARCH UID 1:*"]
+    fetches = [c for c in sent if "FETCH" in c.upper()]
+    assert all("BODY.PEEK[]" in c or "RFC822.SIZE" in c for c in fetches)
+
+
+def test_idle_survives_a_dropped_connection(dovecot, imap_account, source):
+    list(source.fetch_new(source.uidvalidity(), 0))
+    source._client._imap.sock.shutdown(2)
+    started = time.monotonic()
+    source.wait_for_new(10, lambda: False)  # reconnects and returns: the caller fetches again
+    assert time.monotonic() - started < 3
+    uid = dovecot.append(imap_account.username, "INBOX", raw(1))
+    assert [m.uid for m in source.fetch_new(source.uidvalidity(), 0)] == [uid]
+
+
+def test_server_gone_is_a_source_error(tmp_path, tls_cert):
+    server = Dovecot(tmp_path / "gone", tls_cert).start()
+    try:
+        src = make_source(server.new_account())
+        src.connect()
+    finally:
+        server.stop()
+    with pytest.raises(SourceError, match="cannot reach .*refused"):
+        src.uidvalidity()
+    src.close()

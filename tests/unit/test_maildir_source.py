@@ -140,8 +140,8 @@ def test_wait_for_new_returns_on_new_mail_timeout_or_stop(tmp_path):
     path = tmp_path / "md"
     source = opened(path)
     started = time.monotonic()
-    source.wait_for_new(1.3, lambda: False)
-    assert 1.2 < time.monotonic() - started < 2.5
+    source.wait_for_new(0.5, lambda: False)
+    assert 0.45 < time.monotonic() - started < 1.5
     started = time.monotonic()
     source.wait_for_new(30, lambda: True)
     assert time.monotonic() - started < 0.2
