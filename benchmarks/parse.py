@@ -66,8 +66,10 @@ def bench_samples(runs: int, ocr: bool) -> None:
         count = 3 if family == "F7" else runs
         times = [_time_one(p) for p in families[family] for _ in range(count)]
         target = TARGETS_MS.get(family)
-        verdict = "" if target is None else f"≤ {target} ms " + (
-            "ok" if statistics.median(times) <= target else "MISSED"
+        verdict = (
+            ""
+            if target is None
+            else f"≤ {target} ms " + ("ok" if statistics.median(times) <= target else "MISSED")
         )
         print(
             f"{family:8} {len(families[family]):>5} {len(times):>5} "
@@ -139,8 +141,16 @@ def run_one_bad(name: str) -> None:
         outcome = f"refused: {exc}"
     seconds = time.perf_counter() - started
     after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    print(json.dumps({"input_mb": len(data) / 2**20, "seconds": seconds,
-                      "extra_peak_mb": (after - before) / 1024, "outcome": outcome}))
+    print(
+        json.dumps(
+            {
+                "input_mb": len(data) / 2**20,
+                "seconds": seconds,
+                "extra_peak_mb": (after - before) / 1024,
+                "outcome": outcome,
+            }
+        )
+    )
 
 
 def bench_bad() -> None:
@@ -154,8 +164,10 @@ def bench_bad() -> None:
         except (IndexError, json.JSONDecodeError):
             print(f"{name:20} crashed: {done.stderr.strip()[-200:]}")
             continue
-        print(f"{name:20} {row['input_mb']:>8.1f} {row['seconds']:>8.3f} "
-              f"{row['extra_peak_mb']:>9.1f}  {row['outcome']}")
+        print(
+            f"{name:20} {row['input_mb']:>8.1f} {row['seconds']:>8.3f} "
+            f"{row['extra_peak_mb']:>9.1f}  {row['outcome']}"
+        )
 
 
 def main() -> None:

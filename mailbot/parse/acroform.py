@@ -43,18 +43,20 @@ def _widgets(reader) -> list[tuple[int, str, list[float], str]]:
 
 
 def _printed_label(layout: PageLayout, rect: list[float]) -> str:
-    """Text printed at the left of a widget, on the lines its rectangle spans."""
-    x0, y0, x1, y1 = min(rect[0], rect[2]), min(rect[1], rect[3]), max(rect[0], rect[2]), max(rect[1], rect[3])
-    parts = [
-        s for s in layout.segments if s.x1 <= x0 + 2 and y0 - 2 <= s.cy <= y1 + 2
-    ]
+    """Text printed at the left of a widget (on the lines it spans), else just above it."""
+    x0, x1 = min(rect[0], rect[2]), max(rect[0], rect[2])
+    y0, y1 = min(rect[1], rect[3]), max(rect[1], rect[3])
+    left = [s for s in layout.segments if x0 - 260 <= s.x1 <= x0 + 2 and y0 - 2 <= s.cy <= y1 + 2]
+    if left:
+        nearest = max(s.x1 for s in left)
+        parts = [s for s in left if s.x1 >= nearest - 200]
+    else:
+        parts = [s for s in layout.segments if y1 - 2 <= s.y0 <= y1 + 16 and s.x0 < x1 and s.x1 > x0 - 4]
     parts.sort(key=lambda s: (-s.y1, s.x0))
     return " ".join(s.text for s in parts)
 
 
-def acroform_events(
-    data: bytes, layouts: list[PageLayout], rules: LabelRules
-) -> list[Event] | None:
+def acroform_events(data: bytes, layouts: list[PageLayout], rules: LabelRules) -> list[Event] | None:
     """Events of a fillable form (label, value) in page order, or None when it has no fields."""
     from pypdf import PdfReader
 

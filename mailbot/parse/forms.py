@@ -102,9 +102,7 @@ def parse_forms_in_text(text: str) -> list[dict]:
     if found or not quoted.strip():
         return found
     reading = _read(line_events(quoted), rules)
-    strict = len(reading.labels) >= 10 and bool(
-        reading.labels & {"company.siret", "company.legal_name"}
-    )
+    strict = len(reading.labels) >= 10 and bool(reading.labels & {"company.siret", "company.legal_name"})
     return _finish(reading, rules, ocr=False) if strict else []
 
 
@@ -187,9 +185,7 @@ def _best_pdf(
                 raw.market = raw.market or market
             return acro
         readings.append(acro)
-        scanned = all(
-            sum(1 for c in page.text if not c.isspace()) < _MIN_TEXT_CHARS for page in layouts
-        )
+        scanned = all(sum(1 for c in page.text if not c.isspace()) < _MIN_TEXT_CHARS for page in layouts)
         if scanned and layouts:
             if not limits.ocr:
                 result.problems.append("document scanné : lecture OCR désactivée")

@@ -28,8 +28,8 @@ __all__ = [
 COMBINED_CONTRACT = "conditions.contract_type_duration"
 
 _STOPWORDS = frozenset(
-    "de du des d l la le les a au aux en et un une pour par sur votre vos son sa ses "
-    "the of and numero".split()
+    {"de", "du", "des", "d", "l", "la", "le", "les", "a", "au", "aux", "en", "et", "un", "une"}
+    | {"pour", "par", "sur", "votre", "vos", "son", "sa", "ses", "the", "of", "and", "numero"}
 )
 
 
@@ -96,8 +96,7 @@ class LabelRules:
         for synonym in data.get("headings", {}).get("labels", []):
             self._add(synonym, "heading", "")
         self.contract_types: list[tuple[str, list[str]]] = [
-            (code, [_fold(w) for w in words])
-            for code, words in data.get("contract_types", {}).items()
+            (code, [_fold(w) for w in words]) for code, words in data.get("contract_types", {}).items()
         ]
 
     def _add(self, synonym: str, kind: str, key: str) -> None:
@@ -108,9 +107,7 @@ class LabelRules:
     def key(self, text: str) -> tuple[str, ...]:
         return label_key(text, self.abbreviations)
 
-    def match(
-        self, text: str, *, prefer_heading: bool = False, prefix: bool = True
-    ) -> LabelMatch | None:
+    def match(self, text: str, *, prefer_heading: bool = False, prefix: bool = True) -> LabelMatch | None:
         """Best rule for a printed label, or None. Ties go to fields unless prefer_heading."""
         words = self.key(text)
         if not words:

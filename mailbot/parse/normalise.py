@@ -77,9 +77,7 @@ def normalise_phone(text: str | None) -> str | None:
         return None
     text = unicodedata.normalize("NFKC", text)
     text = re.sub(r"\(0\)", "", text)
-    for match in phonenumbers.PhoneNumberMatcher(
-        text, "FR", leniency=phonenumbers.Leniency.POSSIBLE
-    ):
+    for match in phonenumbers.PhoneNumberMatcher(text, "FR", leniency=phonenumbers.Leniency.POSSIBLE):
         return phonenumbers.format_number(match.number, phonenumbers.PhoneNumberFormat.E164)
     candidate = re.search(r"\+?\d[\d\s./\-]{7,}\d", text)
     if candidate:
@@ -200,7 +198,7 @@ _DURATION = re.compile(
 
 
 def split_duration(text: str) -> str | None:
-    """The duration written inside a contract answer: 'CDD de 6 mois renouvelable' -> '6 mois renouvelable'."""
+    """The duration inside a contract answer: 'CDD de 6 mois renouvelable' -> '6 mois renouvelable'."""
     match = _DURATION.search(text)
     if not match:
         return None

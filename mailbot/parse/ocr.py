@@ -79,9 +79,7 @@ def remove_rules(image, span: int = 150):
         small = dark.resize(size, Image.BOX).point(lambda v: 0 if v < 40 else 255)
         return small.resize((width, height), Image.NEAREST)
 
-    rules = ImageChops.darker(
-        mask((max(1, width // span), height)), mask((width, max(1, height // span)))
-    )
+    rules = ImageChops.darker(mask((max(1, width // span), height)), mask((width, max(1, height // span))))
     return ImageChops.lighter(image, ImageChops.invert(rules.filter(ImageFilter.MinFilter(7))))
 
 

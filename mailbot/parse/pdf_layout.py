@@ -66,9 +66,7 @@ def read_pdf_layout(pdf, max_pages: int) -> list[PageLayout]:
                     hrules.append((top + bottom) / 2)
             text = textpage.get_text_range().replace("\r\n", "\n").replace("\r", "\n")
             width, height = page.get_size()
-            pages.append(
-                PageLayout(width, height, segments, sorted(set(hrules), reverse=True), text)
-            )
+            pages.append(PageLayout(width, height, segments, sorted(set(hrules), reverse=True), text))
         finally:
             textpage.close()
             page.close()

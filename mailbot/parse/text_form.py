@@ -52,9 +52,7 @@ class RawForm:
 
 def line_events(text: str) -> list[Event]:
     """Events of a plain text: one line each."""
-    return [
-        Event("line", line) for line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
-    ]
+    return [Event("line", line) for line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n")]
 
 
 def match_label(rules: LabelRules, label: str, *, whole_line: bool = False) -> LabelMatch | None:
@@ -176,9 +174,7 @@ class _Assembler:
         return [f for f in self.forms if f.values]
 
 
-def assemble(
-    events: Iterable[Event], rules: LabelRules | None = None
-) -> tuple[list[RawForm], set[str]]:
+def assemble(events: Iterable[Event], rules: LabelRules | None = None) -> tuple[list[RawForm], set[str]]:
     """Raw forms found in `events`, and the set of field labels recognised (even empty ones)."""
     machine = _Assembler(rules or load_rules())
     for event in events:

@@ -37,17 +37,13 @@ def _truth(path: Path) -> dict:
     return json.loads(path.with_suffix(".truth.json").read_text(encoding="utf-8"))
 
 
-@pytest.mark.parametrize(
-    "path", _forms(SAMPLES / "forms", FIXTURES / "forms_extra"), ids=lambda p: p.name
-)
+@pytest.mark.parametrize("path", _forms(SAMPLES / "forms", FIXTURES / "forms_extra"), ids=lambda p: p.name)
 def test_form_sample_matches_truth(path: Path) -> None:
     assert compare_result(_result(path), _truth(path)) == []
 
 
 def _body(name: str) -> str:
-    message = email.message_from_bytes(
-        (SAMPLES / "emails" / name).read_bytes(), policy=email.policy.default
-    )
+    message = email.message_from_bytes((SAMPLES / "emails" / name).read_bytes(), policy=email.policy.default)
     return message.get_body(("plain",)).get_content()
 
 
@@ -62,9 +58,7 @@ def test_ordinary_email_body_is_not_a_form(name: str) -> None:
     assert parse_forms_in_text(_body(name)) == []
 
 
-@pytest.mark.parametrize(
-    "path", sorted((SAMPLES / "cvs").glob("cv_*.*[fx]")), ids=lambda p: p.name
-)
+@pytest.mark.parametrize("path", sorted((SAMPLES / "cvs").glob("cv_*.*[fx]")), ids=lambda p: p.name)
 def test_cv_is_not_a_form(path: Path) -> None:
     found = parse_forms(load_document(path.read_bytes(), path.name))
     assert found.forms == []

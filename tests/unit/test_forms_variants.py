@@ -1,6 +1,7 @@
 """Variant generator: forms rebuilt from the samples' answers with other label synonyms from
-rules/labels.toml, reordered sections and fields, other value spellings, and three layouts
-(e-mail text, DOCX paragraphs and table, text PDF lines, PDF tables with and without rules). At least 98 % of the fields must parse right."""
+rules/labels.toml, reordered sections and fields, other value spellings, and six layouts (e-mail
+text, DOCX paragraphs and table, text PDF lines, PDF tables with and without rules).
+At least 98 % of the fields must parse right."""
 
 from __future__ import annotations
 

@@ -28,8 +28,10 @@ from mailbot.parse.text_form import match_label
         ("Nb. de postes à pourvoir", "job.positions"),
         ("Date d'embauche", "job.recruitment_date"),
         ("Prise de poste", "job.recruitment_date"),
-        ("Exigences particulières (permis, habilitation, travail en extérieur, etc.)",
-         "job.special_requirements"),
+        (
+            "Exigences particulières (permis, habilitation, travail en extérieur, etc.)",
+            "job.special_requirements",
+        ),
         ("Type et durée du contrat", "conditions.contract_type_duration"),
         ("Durée du contrat", "conditions.contract_duration"),
         ("Horaires hebdomadaires", "conditions.weekly_hours"),
@@ -44,9 +46,7 @@ def test_labels_match_their_field(label: str, field: str) -> None:
     assert found is not None and found.kind == "field" and found.key == field
 
 
-@pytest.mark.parametrize(
-    "name", ["raison_sociale", "RaisonSociale", "company.legal_name", "legal_name"]
-)
+@pytest.mark.parametrize("name", ["raison_sociale", "RaisonSociale", "company.legal_name", "legal_name"])
 def test_acroform_names_match(name: str) -> None:
     assert load_rules().field_for_name(name) == "company.legal_name"
 
@@ -90,7 +90,7 @@ def test_adding_a_synonym_is_one_line_of_data(tmp_path: Path) -> None:
     shipped = load_rules()
     assert match_label(shipped, "Blase de la boîte") is None
     text = (Path(__file__).resolve().parents[2] / "rules" / "labels.toml").read_text()
-    text = text.replace('legal_name = [\n', 'legal_name = [\n  "Blase de la boîte",\n', 1)
+    text = text.replace("legal_name = [\n", 'legal_name = [\n  "Blase de la boîte",\n', 1)
     custom = tmp_path / "labels.toml"
     custom.write_text(text)
     rules = load_rules(custom)
