@@ -167,3 +167,21 @@ def test_smtp_auth_without_tls_on_loopback(make_smtp_server):
     server = make_smtp_server(auth={"desk": "pw"})
     _send(server, login=("desk", "pw"))
     assert server.messages[0].auth_login == "desk"
+
+
+# -- missing servers are errors, not skips ---------------------------------------------------
+def test_missing_postgres_binaries_raise(monkeypatch, tmp_path):
+    from tests.harness import postgres
+
+    monkeypatch.setattr(postgres.glob, "glob", lambda pattern: [])
+    monkeypatch.setattr(postgres.shutil, "which", lambda name: None)
+    with pytest.raises(postgres.PostgresError, match="scripts/test.sh"):
+        postgres.PostgresCluster(tmp_path / "pg").start()
+
+
+def test_missing_dovecot_raises(monkeypatch, tmp_path, tls_cert):
+    from tests.harness import dovecot as dovecot_module
+
+    monkeypatch.setattr(dovecot_module.shutil, "which", lambda *a, **k: None)
+    with pytest.raises(dovecot_module.DovecotError, match="scripts/test.sh"):
+        dovecot_module.Dovecot(tmp_path / "dv", tls_cert).start()
