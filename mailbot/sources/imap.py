@@ -305,9 +305,11 @@ class ImapSource:
             try:
                 while not should_stop():
                     now = time.monotonic()
-                    if now >= deadline or now - started >= _REIDLE_SECONDS:
+                    renew_at = started + _REIDLE_SECONDS
+                    if now >= deadline or now >= renew_at:
                         break
-                    responses = client.idle_check(timeout=min(1.0, max(0.05, deadline - now)))
+                    step = min(1.0, deadline - now, renew_at - now)
+                    responses = client.idle_check(timeout=max(0.05, step))
                     if any(_is_new_mail(r) for r in responses):
                         woke = True
                         break

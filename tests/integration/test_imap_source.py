@@ -312,3 +312,17 @@ def test_server_gone_is_a_source_error(tmp_path, tls_cert):
     with pytest.raises(SourceError, match="cannot reach .*refused"):
         src.uidvalidity()
     src.close()
+
+
+def test_idle_is_renewed_periodically(source, monkeypatch):
+    import mailbot.sources.imap as imap_module
+
+    monkeypatch.setattr(imap_module, "_REIDLE_SECONDS", 0.3)  # 29 minutes in real life
+    list(source.fetch_new(source.uidvalidity(), 0))
+    client = source._client
+    calls = []
+    real_idle = client.idle
+    monkeypatch.setattr(client, "idle", lambda: calls.append(time.monotonic()) or real_idle())
+    source.wait_for_new(1.0, lambda: False)
+    assert len(calls) >= 3
+    assert list(source.fetch_new(source.uidvalidity(), 0)) == []  # connection still in shape
