@@ -96,7 +96,7 @@ def ocr_pages(pdf, max_pages: int, timeout: float) -> list[PageLayout]:
             image = page.render(scale=scale, grayscale=True).to_pil()
         finally:
             page.close()
-        image = remove_rules(image)
+        image = remove_rules(image, span=max(40, DPI // 2))
         buffer = io.BytesIO()
         image.save(buffer, format="PNG")
         try:
