@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from mailbot.parse.labels import COMBINED_CONTRACT, LabelRules, load_rules
 from mailbot.parse.normalise import (
+    checked_options,
     clean_text,
     normalise_date,
     normalise_email,
@@ -100,6 +101,9 @@ def build_form(raw: RawForm, rules: LabelRules | None = None) -> dict:
             if problem:
                 problems.append(problem)
 
+    for key in ("conditions.contract_type", COMBINED_CONTRACT):
+        if values.get(key):
+            values[key] = checked_options(values[key])
     contract = text("conditions.contract_type")
     combined = text(COMBINED_CONTRACT)
     duration = text("conditions.contract_duration")

@@ -14,6 +14,7 @@ import phonenumbers
 from stdnum.fr import siret as stdnum_siret
 
 __all__ = [
+    "checked_options",
     "clean_text",
     "is_blank",
     "normalise_date",
@@ -188,13 +189,38 @@ def normalise_hours(text: str | None) -> tuple[float | int | None, str | None]:
     value = float(match.group(1).replace(",", "."))
     if match.group(2):
         value += int(match.group(2)) / 60
-    value = round(value, 2)
+    after = _fold(text[match.end() : match.end() + 25])
+    if value > 60 and re.search(r"\bmois\b|mensuel", after):
+        value = value * 12 / 52  # 151,67 h par mois -> 35 h par semaine
+    elif value <= 12 and re.search(r"(?:/|par\s+)jour|quotidien", after):
+        value *= 5  # 7 h par jour -> 35 h par semaine
+    value = round(value, 1) if abs(value - round(value)) > 0.01 else float(round(value))
     return (int(value) if value.is_integer() else value), None
 
 
 _DURATION = re.compile(
     r"(\d+(?:[.,]\d+)?\s*(?:mois|semaines?|jours?|ans?|années?|heures?|h)\b.*)", re.IGNORECASE
 )
+
+
+_CHECKED = re.compile(r"[☒☑■▣✓✔✗✘⊠]|\[\s*[xX✓]\s*\]|\(\s*[xX]\s*\)")
+_BOX = re.compile(r"[☒☑■▣✓✔✗✘⊠☐□▢○◯]|\[\s*[xX✓]?\s*\]|\(\s*[xX]?\s*\)")
+
+
+def checked_options(text: str) -> str:
+    """The options ticked in a checkbox answer ('☐ CDI ☒ CDD 6 mois' -> 'CDD 6 mois').
+
+    Text without checkbox marks is returned as is; with marks but none ticked, ''.
+    """
+    marks = list(_BOX.finditer(text))
+    if not marks:
+        return text
+    chosen = []
+    for index, mark in enumerate(marks):
+        end = marks[index + 1].start() if index + 1 < len(marks) else len(text)
+        if _CHECKED.fullmatch(mark.group(0)):
+            chosen.append(text[mark.end() : end].strip(" ,;/"))
+    return " ".join(chosen)
 
 
 def split_duration(text: str) -> str | None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from mailbot.parse.normalise import (
+    checked_options,
     clean_text,
     is_blank,
     normalise_date,
@@ -89,7 +90,15 @@ def test_positions(raw: str, want: int) -> None:
 
 @pytest.mark.parametrize(
     ("raw", "want"),
-    [("24,5 h", 24.5), ("35h hebdo", 35), ("39 heures", 39), ("24h30", 24.5), ("35", 35)],
+    [
+        ("24,5 h", 24.5),
+        ("35h hebdo", 35),
+        ("39 heures", 39),
+        ("24h30", 24.5),
+        ("35", 35),
+        ("151,67 h par mois", 35),
+        ("7h/jour", 35),
+    ],
 )
 def test_weekly_hours(raw: str, want: float) -> None:
     assert normalise_hours(raw) == (want, None)
@@ -114,3 +123,16 @@ def test_text_cleaning() -> None:
 )
 def test_duration_split(raw: str, want: str | None) -> None:
     assert split_duration(raw) == want
+
+
+@pytest.mark.parametrize(
+    ("raw", "want"),
+    [
+        ("☐ CDI ☒ CDD ☐ Intérim", "CDD"),
+        ("[ ] CDI [x] CDDI 4 mois", "CDDI 4 mois"),
+        ("☐ CDI ☐ CDD", ""),
+        ("CDD de 6 mois", "CDD de 6 mois"),
+    ],
+)
+def test_checked_options(raw: str, want: str) -> None:
+    assert checked_options(raw) == want
