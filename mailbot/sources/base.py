@@ -6,7 +6,13 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Protocol
 
-__all__ = ["FetchedMessage", "Source"]
+from mailbot.errors import MailbotError
+
+__all__ = ["FetchedMessage", "Source", "SourceError"]
+
+
+class SourceError(MailbotError, ConnectionError):
+    """The mail server cannot be reached, refused the login, or broke the connection."""
 
 
 @dataclass(frozen=True)

@@ -17,8 +17,7 @@ from typing import Literal, TypeVar
 from imapclient import IMAPClient
 from imapclient.exceptions import IMAPClientError, LoginError
 
-from mailbot.errors import MailbotError
-from mailbot.sources.base import FetchedMessage
+from mailbot.sources.base import FetchedMessage, SourceError
 
 __all__ = ["ImapSource", "SourceError"]
 
@@ -32,10 +31,6 @@ _CHUNK_MESSAGES = 25
 _CHUNK_BYTES = 25 * 1024 * 1024
 # A dropped or broken connection: worth one reconnect and retry.
 _CONNECTION_ERRORS = (OSError, EOFError, imaplib.IMAP4.abort, ssl.SSLError, socket.timeout)
-
-
-class SourceError(MailbotError, ConnectionError):
-    """The mail server cannot be reached, refused the login, or broke the connection."""
 
 
 class ImapSource:
