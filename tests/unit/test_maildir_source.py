@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import mailbox
-import os
 import threading
 import time
 
@@ -156,15 +155,3 @@ def test_unusable_path_is_a_mailbot_error(tmp_path):
     blocker.write_text("x")
     with pytest.raises(MailbotError, match="cannot open"):
         MaildirSource(blocker / "md").connect()
-
-
-@pytest.mark.skipif(os.geteuid() == 0, reason="root ignores permissions")
-def test_unreadable_maildir_is_a_mailbot_error(tmp_path):
-    path = tmp_path / "md"
-    path.mkdir()
-    path.chmod(0)
-    try:
-        with pytest.raises(MailbotError):
-            MaildirSource(path).connect()
-    finally:
-        path.chmod(0o700)
