@@ -21,6 +21,9 @@ _NUMBERED_HEADING = re.compile(
     r"^\W*(?:poste|offre|emploi|profil|fiche|besoin|recrutement)\s*(?:n\s*[°ºo]\.?|num[ée]ro)?\s*\d+\W*$",
     re.IGNORECASE,
 )
+_PAGE_NUMBER = re.compile(r"^\W*(?:page\s*)?\d{1,3}\s*(?:/|sur|of)\s*\d{1,3}\W*$", re.IGNORECASE)
+# A label inside an answer: 'Tél : 06 12 34 56 78   Mail : a@b.fr' (two columns on one line).
+_INLINE_LABEL = re.compile(r"(?:(?<=\s)|(?<=\|))(?=(([A-ZÀ-Ý][\w'’.°/ -]{0,40}?)\s*[:：](?:\s|$)))")
 _YEAR = re.compile(r"\b(?:19|20)\d{2}\b")
 _PARENS = re.compile(r"\([^)]*\)?|\[[^\]]*\]?")
 _COMPANY = "company."
@@ -134,10 +137,12 @@ class _Assembler:
             found = match_label(self.rules, colon.group(1))
             if found is not None:
                 if found.kind == "field":
-                    self.start(found.key, colon.group(2))
+                    self._start_inline(found.key, colon.group(2))
                 else:
                     self.close()
                 return
+        if _PAGE_NUMBER.match(text):
+            return  # a page footer: the answer may go on over the page
         if _NUMBERED_HEADING.match(text):
             self.close()
             return
@@ -150,6 +155,16 @@ class _Assembler:
             return
         if self.current is not None:
             self.lines.append(text)
+
+    def _start_inline(self, key: str, value: str) -> None:
+        """Start `key`; a second 'Label : value' on the same line (two columns) is split off."""
+        for inner in _INLINE_LABEL.finditer(value):
+            found = match_label(self.rules, inner.group(2))
+            if found is not None and found.kind == "field" and found.exact and found.key != key:
+                self.start(key, value[: inner.start()].strip())
+                self._start_inline(found.key, value[inner.start() + len(inner.group(1)) :])
+                return
+        self.start(key, value)
 
     def feed_pair(self, label: str, value: str | None, key: str | None = None) -> None:
         self.close()

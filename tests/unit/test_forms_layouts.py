@@ -106,3 +106,25 @@ def test_label_alone_then_value_lines() -> None:
 def test_a_few_labels_are_not_a_form() -> None:
     text = "Bonjour,\nTél. : 06 12 34 56 78\nMail : a@b.fr\nFormation : CAP\nExpérience : 2 ans\n"
     assert parse_forms_in_text(text) == []
+
+
+def test_two_labels_on_one_line_and_page_numbers() -> None:
+    text = (
+        "Raison sociale : ACME SAS      SIRET : 967 897 158 000 77\n"
+        "Tél : 06 12 34 56 78    Mail : a@b.fr\n"
+        "Intitulé du poste : Maçon   Nombre de postes : 2\n"
+        "Exigences particulières : Permis B : exigé\n"
+        "Type de contrat : CDD    Durée : 6 mois\n"
+        "Missions principales : Montage\n"
+        "Page 1/2\n"
+        "de murs\n"
+        "Lieu de travail : Amiens\n"
+    )
+    (form,) = parse_forms_in_text(text)
+    assert form["company"]["legal_name"] == "ACME SAS"
+    assert form["company"]["siret"] == "96789715800077"
+    assert form["company"]["email"] == "a@b.fr"
+    assert form["job"]["positions"] == 2
+    assert form["job"]["special_requirements"] == "Permis B : exigé"
+    assert form["job"]["main_activities"] == "Montage de murs"
+    assert form["conditions"]["contract_duration"] == "6 mois"
