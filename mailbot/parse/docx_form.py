@@ -47,6 +47,33 @@ def _row_events(cells: list[str], rules: LabelRules) -> list[Event]:
     return events
 
 
+def _is_label(rules: LabelRules, text: str) -> bool:
+    found = match_label(rules, text)
+    return found is not None and found.kind == "field" and len(text) < 80
+
+
+def _table_events(rows: list[list[str]], rules: LabelRules) -> list[Event]:
+    """Rows of label|value pairs, or a row of labels above a row of answers (column layout)."""
+    events: list[Event] = []
+    index = 0
+    while index < len(rows):
+        cells = rows[index]
+        below = rows[index + 1] if index + 1 < len(rows) else None
+        if (
+            below is not None
+            and len(cells) >= 3
+            and len(below) == len(cells)
+            and sum(_is_label(rules, c) for c in cells) >= len(cells) - 1
+            and not any(_is_label(rules, c) for c in below)
+        ):
+            events.extend(Event("pair", label, value) for label, value in zip(cells, below, strict=True))
+            index += 2
+            continue
+        events.extend(_row_events(cells, rules))
+        index += 1
+    return events
+
+
 def _block_events(parent, document, rules: LabelRules, depth: int = 0) -> list[Event]:
     from docx.table import Table
     from docx.text.paragraph import Paragraph
@@ -57,8 +84,8 @@ def _block_events(parent, document, rules: LabelRules, depth: int = 0) -> list[E
         if tag == f"{_W}p":
             events.append(Event("line", Paragraph(child, document).text))
         elif tag == f"{_W}tbl" and depth < 3:
-            table = Table(child, document)
-            for row in table.rows:
+            rows: list[list[str]] = []
+            for row in Table(child, document).rows:
                 cells = []
                 for cell in row.cells:
                     if cell.tables:
@@ -66,7 +93,8 @@ def _block_events(parent, document, rules: LabelRules, depth: int = 0) -> list[E
                         continue
                     cells.append(cell.text)
                 if cells:
-                    events.extend(_row_events(cells, rules))
+                    rows.append(cells)
+            events.extend(_table_events(rows, rules))
         elif tag == f"{_W}sdt":
             content = child.find(f"{_W}sdtContent")
             if content is not None:

@@ -127,6 +127,18 @@ def parse_forms(doc: Document, limits: Limits | None = None) -> FormsResult:
     return result
 
 
+def _repeated_margins(pages: list[str], depth: int = 3) -> set[str]:
+    """Lines printed at the top or bottom of several pages (running headers and footers)."""
+    if len(pages) < 2:
+        return set()
+    seen: dict[str, int] = {}
+    for text in pages:
+        lines = [line.strip() for line in text.split("\n") if line.strip()]
+        for line in set(lines[:depth] + lines[-depth:]):
+            seen[line] = seen.get(line, 0) + 1
+    return {line for line, count in seen.items() if count >= 2}
+
+
 def _market(text: str) -> str | None:
     from mailbot.parse.text_form import MARKET
 
@@ -195,13 +207,17 @@ def _best_pdf(
                 return None
             result.ocr = True
 
+        repeated = _repeated_margins([page.text for page in layouts])
+
         def text_reader() -> list[Event]:
-            return line_events("\n".join(page.text for page in layouts))
+            lines = [x for page in layouts for x in page.text.split("\n") if x.strip() not in repeated]
+            return line_events("\n".join(lines))
 
         def table_reader() -> list[Event]:
             events: list[Event] = []
             for page in layouts:
-                events.extend(table_events(page, rules) or line_events(page.text))
+                page_events = table_events(page, rules) or line_events(page.text)
+                events.extend(e for e in page_events if e.kind != "line" or e.text.strip() not in repeated)
             return events
 
         readings.append(_attempt("texte", text_reader, rules, result))

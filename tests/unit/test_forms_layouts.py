@@ -128,3 +128,62 @@ def test_two_labels_on_one_line_and_page_numbers() -> None:
     assert form["job"]["special_requirements"] == "Permis B : exigé"
     assert form["job"]["main_activities"] == "Montage de murs"
     assert form["conditions"]["contract_duration"] == "6 mois"
+
+
+def test_docx_table_with_labels_in_a_header_row() -> None:
+    import io
+
+    import docx
+
+    from mailbot.parse.document import load_document
+    from mailbot.parse.forms import parse_forms
+
+    document = docx.Document()
+    grid = document.add_table(rows=0, cols=3)
+    for row in (
+        ("Raison sociale", "SIRET", "Interlocuteur"),
+        ("ACME SAS", "967 897 158 000 77", "M. Paul Roy"),
+        ("Intitulé du poste", "Nb de postes", "Date d'embauche"),
+        ("Maçon", "1", "03/05/2027"),
+        ("Type de contrat", "Durée hebdomadaire", "Lieu de travail"),
+        ("CDI", "35 h", "1"),
+    ):
+        cells = grid.add_row().cells
+        for cell, text in zip(cells, row, strict=True):
+            cell.text = text
+    buffer = io.BytesIO()
+    document.save(buffer)
+    (form,) = parse_forms(load_document(buffer.getvalue(), "grid.docx")).forms
+    assert form["company"]["siret"] == "96789715800077"
+    assert form["company"]["contact_name"] == "M. Paul Roy"
+    assert form["job"]["positions"] == 1
+    assert form["job"]["recruitment_date"] == "2027-05-03"
+    assert form["conditions"]["weekly_hours"] == 35
+    assert form["conditions"]["workplace"] == "1"
+
+
+def test_text_pdf_over_two_pages_with_running_header() -> None:
+    from mailbot.parse.document import load_document
+    from mailbot.parse.forms import parse_forms
+    from tests.helpers.pdf_builder import PdfPage, build_pdf
+
+    header = "Bâti Nord SAS – 3 rue Haute 80000 Amiens – Standard : 03 22 00 00 00"
+    first = [
+        "Raison sociale : Bâti Nord SAS",
+        "SIRET : 967 897 158 000 77",
+        "Interlocuteur : M. Paul Roy",
+        "Intitulé du poste : Maçon",
+        "Nombre de postes : 2",
+        "Missions principales : Montage de murs,",
+    ]
+    second = ["enduits et finitions", "Type de contrat : CDI", "Lieu de travail : Amiens"]
+    pages = []
+    for number, lines in enumerate((first, second), 1):
+        page = PdfPage(texts=[(60, 800, header, 8), (280, 30, f"{number}/2", 8)])
+        page.texts += [(60, 760 - 16 * i, line, 10) for i, line in enumerate(lines)]
+        pages.append(page)
+    data = build_pdf(pages)
+    (form,) = parse_forms(load_document(data, "two-pages.pdf")).forms
+    assert form["job"]["main_activities"] == "Montage de murs, enduits et finitions"
+    assert form["company"]["phone"] is None
+    assert form["conditions"]["workplace"] == "Amiens"
