@@ -231,12 +231,13 @@ def _best_pdf(
 def _ocr(pdf, limits: Limits, deadline: float, result: FormsResult):
     from mailbot.parse.ocr import OcrUnavailable, ocr_pages
 
-    remaining = max(1.0, deadline - time.monotonic())
     try:
-        pages = ocr_pages(pdf, limits.ocr_max_pages, timeout=remaining)
+        pages, stopped = ocr_pages(pdf, limits.ocr_max_pages, deadline)
     except OcrUnavailable as exc:
         result.problems.append(f"document scanné illisible : {exc}")
         return None
+    if stopped:
+        result.problems.append(f"document scanné : {stopped}")
     if len(pdf) > limits.ocr_max_pages:
         result.problems.append(
             f"document scanné : seules les {limits.ocr_max_pages} premières pages ont été lues"

@@ -10,6 +10,7 @@ from __future__ import annotations
 import io
 import shutil
 import subprocess
+import time
 from collections import defaultdict
 
 from mailbot.parse.pdf_layout import PageLayout, Segment
@@ -83,13 +84,22 @@ def remove_rules(image, span: int = 150):
     return ImageChops.lighter(image, ImageChops.invert(rules.filter(ImageFilter.MinFilter(7))))
 
 
-def ocr_pages(pdf, max_pages: int, timeout: float) -> list[PageLayout]:
-    """OCR of the first pages of an open pypdfium2 document; raises OcrUnavailable on failure."""
+def ocr_pages(pdf, max_pages: int, deadline: float) -> tuple[list[PageLayout], str | None]:
+    """OCR of the first pages of an open pypdfium2 document, until `deadline` (time.monotonic).
+
+    Returns the pages read and, when it stopped early, why (the pages read are kept).
+    Raises OcrUnavailable when not even the first page could be read.
+    """
     if not tesseract_available():
         raise OcrUnavailable("tesseract is not installed")
-    pages = []
+    pages: list[PageLayout] = []
     scale = DPI / 72
     for index in range(min(len(pdf), max_pages)):
+        remaining = deadline - time.monotonic()
+        if remaining <= 0.5:
+            if not pages:
+                raise OcrUnavailable("no time left for OCR")
+            return pages, f"temps dépassé : pages {index + 1} et suivantes non lues"
         page = pdf[index]
         try:
             width, height = page.get_size()
@@ -99,18 +109,17 @@ def ocr_pages(pdf, max_pages: int, timeout: float) -> list[PageLayout]:
         image = remove_rules(image, span=max(40, DPI // 2))
         buffer = io.BytesIO()
         image.save(buffer, format="PNG")
+        command = ["tesseract", "-", "-", "-l", "fra", "--psm", "4"]
+        command += ["-c", "tessedit_do_invert=0", "tsv"]
         try:
             done = subprocess.run(
-                ["tesseract", "-", "-", "-l", "fra", "--psm", "4", "-c", "tessedit_do_invert=0", "tsv"],
-                input=buffer.getvalue(),
-                capture_output=True,
-                timeout=timeout,
-                check=False,
+                command, input=buffer.getvalue(), capture_output=True, timeout=remaining, check=False
             )
         except subprocess.TimeoutExpired:
-            raise OcrUnavailable(f"OCR timed out on page {index + 1}") from None
+            if not pages:
+                raise OcrUnavailable(f"OCR timed out on page {index + 1}") from None
+            return pages, f"temps dépassé : pages {index + 1} et suivantes non lues"
         if done.returncode != 0:
             raise OcrUnavailable(f"tesseract failed on page {index + 1}")
-        tsv = done.stdout.decode("utf-8", "replace")
-        pages.append(_tsv_layout(tsv, width, height, scale))
-    return pages
+        pages.append(_tsv_layout(done.stdout.decode("utf-8", "replace"), width, height, scale))
+    return pages, None

@@ -141,3 +141,11 @@ def test_scan_without_ocr_gives_a_problem() -> None:
     path = SAMPLES / "f7_scanned_text.pdf"
     found = parse_forms(load_document(path.read_bytes(), path.name), Limits(ocr=False))
     assert found.forms == [] and found.problems
+
+
+def test_ocr_stops_at_the_time_limit() -> None:
+    path = SAMPLES / "f7_scanned_text.pdf"
+    started = time.monotonic()
+    found = parse_forms(load_document(path.read_bytes(), path.name), Limits(max_seconds_per_document=0.2))
+    assert time.monotonic() - started < 3
+    assert found.forms == [] and any("OCR" in p for p in found.problems)
