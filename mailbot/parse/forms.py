@@ -197,7 +197,9 @@ def _best_pdf(
                 raw.market = raw.market or market
             return acro
         readings.append(acro)
-        scanned = all(sum(1 for c in page.text if not c.isspace()) < _MIN_TEXT_CHARS for page in layouts)
+        scanned = any(page.images for page in layouts) and all(
+            sum(1 for c in page.text if not c.isspace()) < _MIN_TEXT_CHARS for page in layouts
+        )
         if scanned and layouts:
             if not limits.ocr:
                 result.problems.append("document scanné : lecture OCR désactivée")

@@ -40,6 +40,7 @@ class PageLayout:
     segments: list[Segment]
     hrules: list[float]
     text: str
+    images: int = 0  # image objects on the page (a scan has at least one)
 
 
 def read_pdf_layout(pdf, max_pages: int) -> list[PageLayout]:
@@ -60,13 +61,20 @@ def read_pdf_layout(pdf, max_pages: int) -> list[PageLayout]:
                     segments.append(Segment(left, bottom, right, top, text))
             segments.sort(key=lambda s: (-round(s.y1), s.x0))
             hrules = []
-            for obj in page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_PATH], max_depth=2):
+            images = 0
+            kinds = [pdfium_c.FPDF_PAGEOBJ_PATH, pdfium_c.FPDF_PAGEOBJ_IMAGE]
+            for obj in page.get_objects(filter=kinds, max_depth=2):
+                if obj.type == pdfium_c.FPDF_PAGEOBJ_IMAGE:
+                    images += 1
+                    continue
                 left, bottom, right, top = obj.get_bounds()
                 if top - bottom < 3 and right - left > 100:
                     hrules.append((top + bottom) / 2)
             text = textpage.get_text_range().replace("\r\n", "\n").replace("\r", "\n")
             width, height = page.get_size()
-            pages.append(PageLayout(width, height, segments, sorted(set(hrules), reverse=True), text))
+            layout = PageLayout(width, height, segments, sorted(set(hrules), reverse=True), text)
+            layout.images = images
+            pages.append(layout)
         finally:
             textpage.close()
             page.close()
