@@ -41,10 +41,14 @@ def parse_document(data: bytes, filename: str = "", limits: Limits | None = None
     from mailbot.parse.cv import looks_like_cv, parse_cv
     from mailbot.parse.document import load_document
     from mailbot.parse.forms import parse_forms
+    from mailbot.parse.guard import time_limit
 
     limits = limits or Limits()
-    doc = load_document(data, filename, limits)
-    result = parse_forms(doc, limits)
+    with time_limit(limits.max_seconds_per_document + 5.0, filename or "document"):
+        doc = load_document(data, filename, limits)
+        result = parse_forms(doc, limits)
+        is_cv = not result.forms and looks_like_cv(doc.text)
+        candidate = parse_cv(doc) if is_cv else None
     if result.forms:
         return {
             "kind": "liaison_form",
@@ -52,8 +56,8 @@ def parse_document(data: bytes, filename: str = "", limits: Limits | None = None
             "ocr": bool(result.ocr),
             "problems": list(result.problems or []),
         }
-    if looks_like_cv(doc.text):
-        return {"kind": "cv", "candidate": parse_cv(doc)}
+    if is_cv:
+        return {"kind": "cv", "candidate": candidate}
     out: dict = {"kind": "unknown"}
     if result.ocr:
         out["ocr"] = True

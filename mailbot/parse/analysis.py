@@ -13,6 +13,7 @@ from mailbot.mime import Attachment, MailMessage
 from mailbot.parse.cv import looks_like_cv
 from mailbot.parse.document import Document, load_document
 from mailbot.parse.forms import parse_forms, parse_forms_in_text
+from mailbot.parse.guard import time_limit
 from mailbot.parse.referral import find_offer_ref
 from mailbot.parse.types import Limits
 
@@ -55,31 +56,43 @@ class DocFacts:
 
 
 def read_document(attachment: Attachment, limits: Limits) -> DocFacts:
-    """Open one attachment and parse its forms; nothing raises, failures land in `error`."""
+    """Open one attachment and parse its forms; nothing raises, failures land in `error`.
+
+    Bounded in time: the readers' own deadline, and a hard backstop a few seconds later.
+    """
     facts = DocFacts(attachment)
     if attachment.problem:
         facts.error = attachment.problem
         return facts
     try:
-        facts.doc = load_document(attachment.data, attachment.filename, limits)
+        with time_limit(limits.max_seconds_per_document + _GRACE_SECONDS, "document"):
+            _read_into(facts, attachment, limits)
     except UnreadableDocument as exc:
         facts.error = str(exc)
-        return facts
+    return facts
+
+
+_GRACE_SECONDS = 5.0
+
+
+def _read_into(facts: DocFacts, attachment: Attachment, limits: Limits) -> None:
+    try:
+        facts.doc = load_document(attachment.data, attachment.filename, limits)
+    except UnreadableDocument:
+        raise
     except Exception as exc:  # a library choking on hostile bytes
         facts.error = f"cannot be read ({type(exc).__name__})"
-        return facts
+        return
     try:
         result = parse_forms(facts.doc, limits)
-    except UnreadableDocument as exc:
-        facts.error = str(exc)
-        return facts
+    except UnreadableDocument:
+        raise
     except Exception as exc:
         facts.problems.append(f"form reader failed ({type(exc).__name__}: {exc})"[:200])
-        return facts
+        return
     facts.forms = list(result.forms or [])
     facts.ocr = bool(result.ocr)
     facts.problems = list(result.problems or [])
-    return facts
 
 
 class MailAnalysis:
