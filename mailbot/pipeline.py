@@ -27,6 +27,7 @@ from mailbot.handlers import HANDLERS, HandlerContext
 from mailbot.outbox.compose import Composer
 from mailbot.outbox.sender import SendReport, send_pending
 from mailbot.parse import parse_email
+from mailbot.resources import use_rules_dir
 from mailbot.sources.base import Source
 
 __all__ = ["CycleReport", "Outcome", "Pipeline"]
@@ -60,6 +61,7 @@ class Pipeline:
         self.engine = engine
         self.transport = transport
         self.limits = config.limits.to_limits()
+        use_rules_dir(config.paths.rules_dir)
         templates = Path(config.paths.templates_dir) if config.paths.templates_dir else None
         self.composer = composer or Composer(
             from_address=config.smtp.from_address,

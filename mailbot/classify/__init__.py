@@ -18,7 +18,7 @@ from types import ModuleType
 
 from mailbot.errors import ConfigError
 from mailbot.mime import MailMessage
-from mailbot.resources import rules_dir
+from mailbot.resources import rule_file
 
 __all__ = ["KINDS", "ChainEntry", "Verdict", "classify", "load_chain"]
 
@@ -60,10 +60,14 @@ def _rule_module(name: str) -> ModuleType:
     return module
 
 
-@lru_cache(maxsize=8)
 def load_chain(path: Path | None = None) -> tuple[tuple[ChainEntry, ...], str]:
-    """The chain from `path` (default: the shipped rules/classify.toml) and its default kind."""
-    path = path or rules_dir() / "classify.toml"
+    """The chain from `path` (default: rules/classify.toml, the configured copy first) and its
+    default kind."""
+    return _load_chain(Path(path) if path else rule_file("classify.toml"))
+
+
+@lru_cache(maxsize=8)
+def _load_chain(path: Path) -> tuple[tuple[ChainEntry, ...], str]:
     try:
         data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
     except (OSError, tomllib.TOMLDecodeError) as exc:

@@ -159,7 +159,7 @@ def _load(path: str, mtime: float) -> LabelRules:
 def load_rules(path: Path | None = None) -> LabelRules:
     """The label rules of `path` (default: the shipped rules/labels.toml), cached until it changes."""
     if path is None:
-        from mailbot.resources import rules_dir
+        from mailbot.resources import rule_file
 
-        path = rules_dir() / "labels.toml"
+        path = rule_file("labels.toml")
     return _load(str(path), path.stat().st_mtime)
