@@ -1,4 +1,4 @@
-"""`mailbot parse FILE [--json]` through main_parse, in a subprocess as a user would run it."""
+"""`mailbot parse FILE [--json]`: the real CLI, in a subprocess as a user would run it."""
 
 from __future__ import annotations
 
@@ -10,12 +10,11 @@ from pathlib import Path
 import pytest
 
 SAMPLES = Path(__file__).parent.parent / "fixtures" / "samples"
-RUN = "import sys; from mailbot.parse import main_parse; sys.exit(main_parse(sys.argv[1], {}))"
 
 
 def _run(path: Path, as_json: bool = True) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [sys.executable, "-c", RUN.format(as_json), str(path)],
+        [sys.executable, "-m", "mailbot", "parse", str(path), *(["--json"] if as_json else [])],
         capture_output=True,
         text=True,
         timeout=60,
