@@ -4,6 +4,8 @@ attachments, robustly: nothing in a message raises; what cannot be read becomes 
 
 from __future__ import annotations
 
+import base64
+import binascii
 import email
 import re
 from dataclasses import dataclass, field
@@ -162,10 +164,9 @@ def read_message(raw: bytes, limits: Limits | None = None) -> MailMessage:
     if len(raw) > limits.max_message_bytes:
         headers = BytesHeaderParser(policy=policy.compat32).parsebytes(raw[: 256 * 1024])
         msg = _headers_only(headers)
-        msg.problems.append(
-            f"message too large ({len(raw) // (1024 * 1024)} MB > "
-            f"{limits.max_message_bytes // (1024 * 1024)} MB limit): body not read"
-        )
+        why = f"message too large ({_size(len(raw))} > {_size(limits.max_message_bytes)} limit)"
+        msg.problems.append(f"{why}: body not read")
+        msg.attachments = _skeleton_attachments(raw, limits, why)
         return msg
     try:
         root = email.message_from_bytes(raw, policy=policy.compat32)
@@ -189,6 +190,31 @@ def read_message(raw: bytes, limits: Limits | None = None) -> MailMessage:
     msg.problems.extend(walk.problems)
     msg.part_types = walk.part_types
     return msg
+
+
+_PART_HEADERS = re.compile(rb"(?m)^--[^\r\n]{1,200}\r?\n((?:[^\r\n]{0,2000}\r?\n){1,40}?)\r?\n")
+
+
+def _skeleton_attachments(raw: bytes, limits: Limits, why: str) -> list[Attachment]:
+    """The attachments of a message too large to parse, named from their part headers only.
+
+    Nothing is decoded (the stdlib parser needs ~8x the message in memory): each named part
+    becomes an empty Attachment whose `problem` says why it was not read.
+    """
+    found: list[Attachment] = []
+    for match in _PART_HEADERS.finditer(raw):
+        if len(found) >= limits.max_mime_parts:
+            break
+        try:
+            part = BytesHeaderParser(policy=policy.compat32).parsebytes(match.group(1))
+        except Exception:
+            continue
+        name = _filename(part)
+        if not name or _safe_type(part).startswith("multipart/"):
+            continue
+        found.append(Attachment(filename=name, content_type=_safe_type(part), data=b"",
+                                kind=sniff_type(b"", name), problem=f"{why}: not read"))
+    return found
 
 
 def _headers_only(root: Message) -> MailMessage:
@@ -338,14 +364,13 @@ def _leaf(part: Message, ctype: str, walk: _Walk, *, forwarded: bool) -> None:
     if is_body and (not filename or disposition == "inline"):
         _text(part, ctype, walk, forwarded=forwarded)
         return
-    data = _payload(part)
-    _add_attachment(
-        filename,
-        ctype,
-        data,
-        walk,
-        inline=disposition == "inline" or (disposition is None and bool(part.get("Content-ID"))),
-    )
+    inline = disposition == "inline" or (disposition is None and bool(part.get("Content-ID")))
+    oversize = _encoded_size(part)
+    if oversize > walk.limits.max_attachment_bytes:
+        # Never decode a part we are going to refuse: keep only its head to tell its type.
+        _add_attachment(filename, ctype, _payload_head(part), walk, inline=inline, size=oversize)
+        return
+    _add_attachment(filename, ctype, _payload(part), walk, inline=inline)
 
 
 def _text(part: Message, ctype: str, walk: _Walk, *, forwarded: bool) -> None:
@@ -359,16 +384,48 @@ def _text(part: Message, ctype: str, walk: _Walk, *, forwarded: bool) -> None:
     (walk.forwarded if forwarded else walk.texts).append(text)
 
 
-def _add_attachment(filename: str, ctype: str, data: bytes, walk: _Walk, *, inline: bool) -> None:
+def _size(n: int) -> str:
+    """A size for people: '135 MB', '40 KB', '900 bytes'."""
+    if n >= 1 << 20:
+        return f"{n >> 20} MB"
+    return f"{n >> 10} KB" if n >= 1 << 10 else f"{n} bytes"
+
+
+def _encoded_size(part: Message) -> int:
+    """The decoded size of a leaf part, estimated from its encoded text without decoding it."""
+    payload = part.get_payload()
+    if not isinstance(payload, str | bytes):
+        return 0
+    encoding = str(part.get("Content-Transfer-Encoding") or "").strip().lower()
+    return len(payload) * 3 // 4 if encoding == "base64" else len(payload)
+
+
+def _payload_head(part: Message, size: int = 4096) -> bytes:
+    """The first bytes of a part's decoded payload (enough to sniff its type)."""
+    payload = part.get_payload()
+    encoding = str(part.get("Content-Transfer-Encoding") or "").strip().lower()
+    if not isinstance(payload, str):
+        return b""
+    if encoding == "base64":
+        head = "".join(payload[: size * 2].split())
+        head = head[: len(head) // 4 * 4]
+        try:
+            return base64.b64decode(head)[:size]
+        except (ValueError, binascii.Error):
+            return b""
+    return payload[:size].encode("latin-1", "replace")
+
+
+def _add_attachment(filename: str, ctype: str, data: bytes, walk: _Walk, *, inline: bool,
+                    size: int | None = None) -> None:
     limit = walk.limits.max_attachment_bytes
-    kind = sniff_type(data[:2048] if len(data) > limit else data, filename)
+    size = len(data) if size is None else size
+    kind = sniff_type(data[:2048] if size > limit else data, filename)
     if not filename:
         filename = f"attachment-{len(walk.attachments) + 1}"
     problem = None
-    if len(data) > limit:
-        problem = (
-            f"file too large ({len(data) // (1024 * 1024)} MB > {limit // (1024 * 1024)} MB limit)"
-        )
+    if size > limit:
+        problem = f"file too large ({_size(size)} > {_size(limit)} limit)"
         walk.problem(f"{filename}: {problem}")
         data = b""
     if kind in _DOC_MIME and ctype in (

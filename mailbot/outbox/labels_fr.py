@@ -96,6 +96,11 @@ def _mb(match: re.Match[str]) -> str:
     return f"fichier trop volumineux ({match['size']} Mo, maximum {match['limit']} Mo)"
 
 
+def _message_mb(match: re.Match[str]) -> str:
+    return (f"message trop volumineux ({match['size']} Mo, maximum {match['limit']} Mo) : "
+            "pièces jointes non lues")
+
+
 def _pages(match: re.Match[str]) -> str:
     return f"document trop long ({match['pages']} pages, maximum {match['limit']})"
 
@@ -112,6 +117,8 @@ _REASONS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] = [
         _mb,
     ),
     (r"file too large.*", "fichier trop volumineux"),
+    (r"message too large \((?P<size>\d+) MB > (?P<limit>\d+) MB limit\).*", _message_mb),
+    (r"message too large.*", "message trop volumineux : pièces jointes non lues"),
     (r"PDF has no pages", "fichier PDF vide (aucune page)"),
     (r"PDF has (?P<pages>\d+) pages \(limit (?P<limit>\d+)\)", _pages),
     (r"DOCX inflates to .*", "document Word anormalement volumineux une fois décompressé"),
@@ -119,7 +126,8 @@ _REASONS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] = [
     (r"not a PDF or DOCX document", "ce fichier n'est ni un PDF ni un document Word"),
     (r"empty file", "fichier vide"),
     (r"no form could be read", "aucun formulaire n'a pu être lu"),
-    (r"(?:timed? ?out|took too long).*", "le fichier n'a pas pu être lu dans un délai raisonnable"),
+    (r"(?:timed? ?out|took too long|(?:reading )?took longer than).*",
+     "le fichier n'a pas pu être lu dans un délai raisonnable"),
     (r"(?:invalid|bad) SIRET.*", "numéro SIRET invalide"),
     (r"(?:invalid|unreadable) (?:recruitment )?date.*", "date illisible"),
 ]

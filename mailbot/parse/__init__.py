@@ -44,7 +44,7 @@ def parse_document(data: bytes, filename: str = "", limits: Limits | None = None
     from mailbot.parse.guard import time_limit
 
     limits = limits or Limits()
-    with time_limit(limits.max_seconds_per_document + 5.0, filename or "document"):
+    with time_limit(limits.max_seconds_per_document + 5.0):
         doc = load_document(data, filename, limits)
         result = parse_forms(doc, limits)
         is_cv = not result.forms and looks_like_cv(doc.text)
@@ -66,6 +66,9 @@ def parse_document(data: bytes, filename: str = "", limits: Limits | None = None
     return out
 
 
+_OVERSIZE_EMAIL_FACTOR = 4
+
+
 def parse_file(path: str | Path, limits: Limits | None = None) -> dict:
     """Parse a file: .pdf/.docx as a document, .eml (or anything with RFC 5322 headers) as an
     email. Raises UnreadableDocument (one line) when the file cannot be read at all."""
@@ -73,7 +76,9 @@ def parse_file(path: str | Path, limits: Limits | None = None) -> dict:
     limits = limits or Limits()
     try:
         size = path.stat().st_size
-        if size > max(limits.max_message_bytes, limits.max_attachment_bytes):
+        # An email over max_message_bytes is still read, for its headers and attachment names.
+        cap = max(limits.max_message_bytes * _OVERSIZE_EMAIL_FACTOR, limits.max_attachment_bytes)
+        if size > cap:
             raise UnreadableDocument(f"file too large ({size // (1024 * 1024)} MB)")
         data = path.read_bytes()
     except OSError as exc:

@@ -65,7 +65,7 @@ def read_document(attachment: Attachment, limits: Limits) -> DocFacts:
         facts.error = attachment.problem
         return facts
     try:
-        with time_limit(limits.max_seconds_per_document + _GRACE_SECONDS, "document"):
+        with time_limit(limits.max_seconds_per_document + _GRACE_SECONDS):
             _read_into(facts, attachment, limits)
     except UnreadableDocument as exc:
         facts.error = str(exc)

@@ -79,7 +79,7 @@ def _parse(raw: bytes, limits: Limits, finder, own: list[str]) -> dict:
         flags.append("OCR")
     if problems:
         flags.append("attachment or message problems")
-    result["problems"] = problems
+    result["problems"] = list(dict.fromkeys(problems))  # same problem once
     result["flags"] = flags
     return result
 

@@ -23,7 +23,7 @@ class DocumentTimeout(UnreadableDocument):
 
 
 @contextmanager
-def time_limit(seconds: float, what: str = "document") -> Iterator[None]:
+def time_limit(seconds: float) -> Iterator[None]:
     """Raise DocumentTimeout if the block runs longer than `seconds` (main thread only)."""
     usable = (
         seconds > 0
@@ -35,7 +35,7 @@ def time_limit(seconds: float, what: str = "document") -> Iterator[None]:
         return
 
     def _expired(_signum, _frame) -> None:
-        raise DocumentTimeout(f"{what}: reading took longer than {seconds:g} s (limit)")
+        raise DocumentTimeout(f"reading took longer than {seconds:g} s (limit)")
 
     previous = signal.signal(signal.SIGALRM, _expired)
     signal.setitimer(signal.ITIMER_REAL, seconds)

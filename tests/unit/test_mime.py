@@ -288,7 +288,10 @@ def test_oversized_attachment_and_message_are_problems():
     assert any(p.startswith("big.pdf: file too large") for p in parsed.problems)
     huge = read_message(msg.as_bytes(), Limits(max_message_bytes=1000))
     assert huge.subject == "Sujet"
-    assert huge.attachments == [] and "message too large" in huge.problems[0]
+    assert "message too large" in huge.problems[0]
+    # nothing decoded, but the attachment is named so the sender can be told which file
+    assert [(a.filename, a.data, a.kind) for a in huge.attachments] == [("big.pdf", b"", "pdf")]
+    assert huge.attachments[0].problem.startswith("message too large (")
 
 
 def test_garbage_never_raises():
