@@ -43,19 +43,7 @@ def make_transport(config: Config):
     from mailbot.outbox.sender import SmtpSettings
     from mailbot.outbox.transports import SmtpTransport
 
-    smtp = config.smtp
-    return SmtpTransport(
-        SmtpSettings(
-            host=smtp.host,
-            port=smtp.port,
-            security=smtp.security,
-            username=smtp.username,
-            password=smtp.resolved_password(),
-            timeout=smtp.timeout,
-            tls_verify=smtp.tls_verify,
-            ca_file=smtp.ca_file,
-        )
-    )
+    return SmtpTransport(SmtpSettings.from_config(config.smtp))
 
 
 def make_pipeline(config: Config, engine=None, transport=None) -> Pipeline:
