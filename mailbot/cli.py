@@ -25,8 +25,10 @@ app = typer.Typer(
 )
 offers_app = typer.Typer(help="Offers (job needs from liaison forms).", no_args_is_help=True)
 messages_app = typer.Typer(help="Received messages (the journal).", no_args_is_help=True)
+outbox_app = typer.Typer(help="Outgoing emails (the outbox).", no_args_is_help=True)
 app.add_typer(offers_app, name="offers")
 app.add_typer(messages_app, name="messages")
+app.add_typer(outbox_app, name="outbox")
 
 console = Console(soft_wrap=True)
 err = Console(stderr=True)
@@ -168,6 +170,30 @@ def messages_list(
     for r in rows:
         table.add_row(str(r["id"]), str(r["received_at"])[:16], r["from"] or "", r["kind"] or "",
                       r["status"], r["reason"] or "")
+    console.print(table)
+
+
+@outbox_app.command("list")
+def outbox_list(
+    config_file: ConfigOpt = None,
+    as_json: JsonOpt = False,
+    status: Annotated[
+        str | None, typer.Option(help="Only this status: pending, sent or failed.")
+    ] = None,
+    limit: Annotated[int, typer.Option(help="At most this many, newest first.")] = 100,
+) -> None:
+    """List outgoing emails: to whom, status, attempts, and the server's answer when refused."""
+    from mailbot.app import open_engine
+    from mailbot.queries import list_outbox
+
+    rows = list_outbox(open_engine(_load(config_file)), status=status, limit=limit)
+    if as_json:
+        print(json.dumps(rows, ensure_ascii=False, indent=2, default=str))
+        return
+    table = Table("id", "role", "to", "subject", "status", "attempts", "last error")
+    for r in rows:
+        table.add_row(str(r["id"]), r["role"], ", ".join(r["to"]), r["subject"], r["status"],
+                      str(r["attempts"]), r["last_error"] or "")
     console.print(table)
 
 

@@ -6,9 +6,9 @@ from sqlalchemy import func
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
-from mailbot.domain.models import Company, InboundMessage, Offer, Referral
+from mailbot.domain.models import Company, InboundMessage, Offer, OutboxMessage, Referral
 
-__all__ = ["list_messages", "list_offers"]
+__all__ = ["list_messages", "list_offers", "list_outbox"]
 
 
 def list_offers(engine: Engine) -> list[dict]:
@@ -60,6 +60,29 @@ def list_messages(engine: Engine, *, flagged_only: bool = False, limit: int = 10
                 "flagged": m.flagged,
                 "reason": m.reason,
                 "moved_to": m.moved_to,
+            }
+            for m in session.exec(query)
+        ]
+
+
+def list_outbox(engine: Engine, *, status: str | None = None, limit: int = 100) -> list[dict]:
+    """Outgoing emails, newest first, without their bodies."""
+    query = select(OutboxMessage).order_by(OutboxMessage.id.desc()).limit(limit)
+    if status:
+        query = query.where(OutboxMessage.status == status)
+    with Session(engine) as session:
+        return [
+            {
+                "id": m.id,
+                "role": m.role,
+                "to": list(m.recipients),
+                "subject": m.subject,
+                "status": m.status,
+                "attempts": m.attempts,
+                "last_error": m.last_error,
+                "message_id": m.message_id,
+                "created_at": m.created_at.isoformat(timespec="seconds"),
+                "sent_at": m.sent_at.isoformat(timespec="seconds") if m.sent_at else None,
             }
             for m in session.exec(query)
         ]

@@ -74,3 +74,23 @@ def test_mail_from_our_own_address_is_never_answered(tmp_path, dovecot, imap_acc
     assert mailbot("run", "--once", "--config", str(config)).returncode == 0
     assert not any(FROM_ADDRESS in m.rcpt_tos for m in smtp_server.messages)
     assert dovecot.list_uids(imap_account.username, "INBOX") == []
+
+
+def test_refused_and_deferred_emails_are_kept_and_listed(tmp_path, dovecot, imap_account,
+                                                          smtp_server):
+    config = write_config(tmp_path / "config.toml", db_url=f"sqlite:///{tmp_path / 'db.sqlite'}",
+                          imap=imap_account, smtp=smtp_server)
+    dovecot.append(imap_account.username, "INBOX", sample("e03_rfc2047_filename.eml"))
+    smtp_server.fail_next("DATA", 550, text="5.7.1 Mailbox unavailable")  # the acknowledgement
+    smtp_server.fail_next("DATA", 451)  # the first broadcast: try later
+    done = mailbot("run", "--once", "--config", str(config))
+    assert done.returncode == 0, done.stderr
+    assert "1 deferred, 1 failed" in done.stdout
+    failed = json.loads(mailbot("outbox", "list", "--status", "failed", "--json", "--config",
+                                str(config)).stdout)
+    assert [f["role"] for f in failed] == ["company/ack"]
+    assert "550" in failed[0]["last_error"] and "Mailbox unavailable" in failed[0]["last_error"]
+    pending = json.loads(mailbot("outbox", "list", "--status", "pending", "--json", "--config",
+                                 str(config)).stdout)
+    assert [p["role"] for p in pending] == ["partner/broadcast"]
+    assert pending[0]["attempts"] == 1
