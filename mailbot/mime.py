@@ -68,6 +68,7 @@ class MailMessage:
     attachments: list[Attachment] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
     part_types: list[str] = field(default_factory=list)
+    forwarded_senders: list[tuple[str, str]] = field(default_factory=list)  # (name, address)
     analysis: Any = None  # set by parse_email: lazily computed content facts for the rules
 
     def header(self, name: str) -> str | None:
@@ -150,6 +151,7 @@ class _Walk:
         self.attachments: list[Attachment] = []
         self.problems: list[str] = []
         self.part_types: list[str] = []
+        self.forwarded_senders: list[tuple[str, str]] = []
         self.capped = False
 
     def problem(self, text: str) -> None:
@@ -189,6 +191,7 @@ def read_message(raw: bytes, limits: Limits | None = None) -> MailMessage:
     msg.attachments = walk.attachments
     msg.problems.extend(walk.problems)
     msg.part_types = walk.part_types
+    msg.forwarded_senders = walk.forwarded_senders
     return msg
 
 
@@ -304,13 +307,18 @@ def _walk_forward(part: Message, depth: int, walk: _Walk) -> None:
         walk.problem(f"forwarded messages nested deeper than {walk.limits.max_mime_depth}: ignored")
         return
     inner = part.get_payload()
+    children: list[Message] = []
     if isinstance(inner, list):
-        for child in inner:
-            if isinstance(child, Message):
-                _walk(child, depth + 1, walk, forwarded=True)
+        children = [child for child in inner if isinstance(child, Message)]
     elif isinstance(inner, str | bytes):
         data = inner.encode("latin-1", "replace") if isinstance(inner, str) else inner
-        child = email.message_from_bytes(data, policy=policy.compat32)
+        children = [email.message_from_bytes(data, policy=policy.compat32)]
+    for child in children:
+        name, address = _address(child, "Reply-To")
+        if not address:
+            name, address = _address(child, "From")
+        if address:
+            walk.forwarded_senders.append((name, address))
         _walk(child, depth + 1, walk, forwarded=True)
 
 

@@ -32,9 +32,31 @@ class HandlerContext:
         return address or None
 
     @property
+    def own_domains(self) -> set[str]:
+        """Our organisation's domains: the shared mailbox's and the référent's."""
+        addresses = (self.config.smtp.from_address, self.config.people.referent)
+        return {a.rpartition("@")[2].lower() for a in addresses if a}
+
+    def _is_internal(self, address: str | None) -> bool:
+        return bool(address) and address.rpartition("@")[2].lower() in self.own_domains
+
+    @property
+    def forwarded_by_colleague(self) -> bool:
+        """A colleague forwarded someone's email to us (the form is the original sender's)."""
+        inner = (self.parsed.get("forwarded_from") or {}).get("address")
+        return self._is_internal(self.sender_address) and bool(inner) and not self._is_internal(inner)
+
+    @property
+    def answer_address(self) -> str | None:
+        """Who an answer goes to: the sender, or the original sender of a colleague's forward."""
+        if self.forwarded_by_colleague:
+            return (self.parsed["forwarded_from"]["address"] or "").strip().lower() or None
+        return self.sender_address
+
+    @property
     def may_answer(self) -> bool:
         """Never answer automated mail, an unknown sender, or ourselves (loop guard)."""
-        address = self.sender_address
+        address = self.answer_address
         if not address or self.parsed.get("auto"):
             return False
         own = {self.config.smtp.from_address.lower()}
@@ -47,8 +69,9 @@ class HandlerContext:
         self.entry.reason = "; ".join(self.notes)
 
     def reply_headers(self) -> dict[str, Any]:
-        """Threading headers for an answer to this message."""
+        """Threading headers for an answer to this message (none to a forward's original sender,
+        who never saw the forward)."""
         message_id = self.parsed.get("message_id")
-        if not message_id:
+        if not message_id or self.forwarded_by_colleague:
             return {}
         return {"in_reply_to": message_id, "references": [message_id]}

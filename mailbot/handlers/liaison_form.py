@@ -85,6 +85,8 @@ def handle(ctx: HandlerContext) -> None:
             ctx.flag(f"{offer.ref}: read by OCR, to be checked")
     if ctx.parsed.get("problems"):
         ctx.flag("; ".join(ctx.parsed["problems"]))
+    if ctx.forwarded_by_colleague:
+        ctx.flag(f"forwarded by {ctx.sender_address}: acknowledged to {ctx.answer_address}")
     if ctx.may_answer:
         ctx.composer.queue(
             ctx.session,
@@ -95,7 +97,7 @@ def handle(ctx: HandlerContext) -> None:
                 "original_subject": ctx.parsed.get("subject"),
                 "received_at": ctx.entry.received_at,
             },
-            to=[ctx.sender_address],
+            to=[ctx.answer_address],
             inbound_id=ctx.entry.id,
             offer_id=offers[0].id,
             **ctx.reply_headers(),
@@ -125,7 +127,7 @@ def _unreadable(ctx: HandlerContext) -> None:
             ctx.session,
             "company/unreadable",
             {"attachments_problems": problems, "original_subject": ctx.parsed.get("subject")},
-            to=[ctx.sender_address],
+            to=[ctx.answer_address],
             inbound_id=ctx.entry.id,
             **ctx.reply_headers(),
         )

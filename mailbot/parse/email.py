@@ -94,5 +94,9 @@ def _common(msg: MailMessage, verdict: Verdict) -> dict:
         "in_reply_to": msg.in_reply_to,
         "references": msg.references,
         "subject": msg.subject,
+        "forwarded_from": (
+            {"address": msg.forwarded_senders[0][1], "name": msg.forwarded_senders[0][0] or None}
+            if msg.forwarded_senders else None
+        ),
         "ocr": False,
     }

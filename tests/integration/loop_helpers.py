@@ -26,6 +26,14 @@ COMPANY_EMAILS = [
     "e06_form_in_body.eml",
 ]
 AUTOMATED_EMAILS = ["e10_auto_reply_rfc3834.eml", "e11_bounce_dsn.eml"]
+# e04 is a colleague (same domain as ours) forwarding a company's email: the company is answered.
+FORWARDS = {"e04_forward_message_rfc822.eml": ("jerome.tellier@exemple-emploi.fr",
+                                               "berenicedupre@lefevre-et-fils-btp.fr")}
+
+
+def ack_recipient(name: str) -> str:
+    """Who must get the acknowledgement of sample `name`."""
+    return FORWARDS[name][1] if name in FORWARDS else sender_of(sample(name))
 
 PARTNERS = [
     ("Mission Locale du Grand Amiénois", "ML", ["orientation@exemple-ml.fr"], []),

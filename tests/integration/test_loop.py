@@ -9,8 +9,10 @@ import pytest
 from tests.integration.loop_helpers import (
     AUTOMATED_EMAILS,
     COMPANY_EMAILS,
+    FORWARDS,
     PARTNERS,
     REF,
+    ack_recipient,
     mailbot,
     offers,
     partner_reply,
@@ -45,7 +47,7 @@ def test_whole_loop(tmp_path, dovecot, imap_account, smtp_server, db_url):
     # one acknowledgement per company email, carrying that company's offer reference
     ack_refs = set()
     for name in COMPANY_EMAILS:
-        to_company = by_recipient(sent, sender_of(sample(name)))
+        to_company = by_recipient(sent, ack_recipient(name))
         assert len(to_company) == 1, name
         found = set(REF.findall(str(to_company[0].message["Subject"])))
         assert len(found) == 1 and found <= refs, (name, to_company[0].message["Subject"])
@@ -60,7 +62,9 @@ def test_whole_loop(tmp_path, dovecot, imap_account, smtp_server, db_url):
             assert sorted(a.lower() for a in m.rcpt_tos) == sorted(emails)
             assert all(e in str(m.message["To"]).lower() for e in emails)
             assert "clauses.amiens@exemple-emploi.fr" in str(m.message["Reply-To"])
-    # nothing to automated senders, nothing else at all
+    # nothing to the colleague who forwarded a company's email, nor to automated senders
+    for colleague, _company in FORWARDS.values():
+        assert by_recipient(sent, colleague) == []
     for name in AUTOMATED_EMAILS:
         assert by_recipient(sent, sender_of(sample(name))) == []
     assert len(sent) == len(COMPANY_EMAILS) + len(refs) * len(PARTNERS)
