@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import mailbox
 import shutil
+import sys
 from email.message import EmailMessage
 from email.policy import default as default_policy
 from email.utils import formataddr, make_msgid
@@ -186,8 +187,9 @@ def _summary(engine, directory: Path, console: Console) -> None:
             statuses = sorted({r.status for r in group})
             went.add_row(row.role, f"{len(group)} partners", row.subject[:70], ", ".join(statuses))
     console.print(went)
+    command = shutil.which("mailbot") or str(Path(sys.executable).parent / "mailbot")
     console.print(
         f"\n{len(inbound)} emails in, {len(outbox)} emails out (as .eml files in "
         f"{directory / 'outbox'}).\nDatabase: {directory / 'mailbot.db'} — try "
-        f"`mailbot offers list --config {directory / 'config.toml'}`."
+        f"`{command} offers list --config {directory / 'config.toml'}`."
     )
