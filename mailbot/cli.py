@@ -60,6 +60,8 @@ def _setup_logging(verbose: bool) -> None:
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
         stream=sys.stderr,
     )
+    for noisy in ("alembic", "pypdf", "pdfminer", "aiosmtplib"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
 
 
 @app.command()
