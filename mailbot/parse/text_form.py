@@ -26,6 +26,21 @@ _PAGE_NUMBER = re.compile(r"^\W*(?:page\s*)?\d{1,3}\s*(?:/|sur|of)\s*\d{1,3}\W*$
 _INLINE_LABEL = re.compile(r"(?:(?<=\s)|(?<=\|))(?=(([A-ZÀ-Ý][\w'’.°/ -]{0,40}?)\s*[:：](?:\s|$)))")
 _YEAR = re.compile(r"\b(?:19|20)\d{2}\b")
 _PARENS = re.compile(r"\([^)]*\)?|\[[^\]]*\]?")
+# Numbering before a label: '1. Raison sociale', '2.3 Poste', 'a) Contrat', 'IV. Conditions'.
+_NUMBERING = re.compile(
+    r"^\s*(?:\d{1,2}(?:\.\d{1,2})+\.?|\d{1,2}\s*[.)°-]|[a-zA-Z]\)|[a-z]\.|[IVX]{1,4}[.)])\s*(?=\S)"
+)
+# 'Label<TAB>value', 'Label     value' (pasted table), 'Label ........ value' (dotted leaders).
+_GAP = re.compile(r"^(.{1,80}?)(?:\s*\t\s*|\s{3,}|\s*[.…_]{4,}\s*)(.*)$")
+# Fields answered on one line: an unknown 'Xxx : yyy' line after them is not their continuation.
+_ONE_LINE = frozenset(
+    {
+        "company.siret", "company.phone", "company.email", "job.title", "job.positions",
+        "job.recruitment_date", "conditions.contract_type", "conditions.contract_duration",
+        "conditions.weekly_hours",
+    }
+)  # fmt: skip
+_LABEL_LIKE = re.compile(r"^[A-ZÀ-Ýa-zà-ÿ][\w'’./ -]{0,40}\s*[:：]")
 _COMPANY = "company."
 
 
@@ -63,7 +78,7 @@ def match_label(rules: LabelRules, label: str, *, whole_line: bool = False) -> L
 
     whole_line: the text is a full line with no colon, so only an exact label (or heading) counts.
     """
-    stripped = _PARENS.sub(" ", label).strip()
+    stripped = _PARENS.sub(" ", _NUMBERING.sub("", label)).strip()
     if not stripped or len(stripped) > 120:
         return None
     found = rules.match(stripped, prefer_heading=whole_line)
@@ -141,6 +156,12 @@ class _Assembler:
                 else:
                     self.close()
                 return
+        gap = _GAP.match(text)
+        if gap:
+            found = match_label(self.rules, gap.group(1))
+            if found is not None and found.kind == "field" and found.exact:
+                self._start_inline(found.key, gap.group(2))
+                return
         if _PAGE_NUMBER.match(text):
             return  # a page footer: the answer may go on over the page
         if _NUMBERED_HEADING.match(text):
@@ -154,6 +175,9 @@ class _Assembler:
                 self.close()
             return
         if self.current is not None:
+            if self.current in _ONE_LINE and self.lines and _LABEL_LIKE.match(text):
+                self.close()  # an unknown label: never glue it to a one-line answer
+                return
             self.lines.append(text)
 
     def _start_inline(self, key: str, value: str) -> None:
