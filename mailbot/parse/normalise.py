@@ -92,13 +92,17 @@ def normalise_phone(text: str | None) -> str | None:
 
 
 _EMAIL = re.compile(r"[A-Za-z0-9._%+\-']+@[A-Za-z0-9.\-]+\.[A-Za-z]{2,}")
+# Addresses written against spam robots: 'prenom.nom [at] entreprise.fr', '(arobase)', '[dot]'.
+_AT = re.compile(r"\s*(?:[\[({]\s*(?:at|arobase)\s*[\])}]|\barobase\b)\s*", re.IGNORECASE)
+_DOT = re.compile(r"\s*[\[({]\s*(?:dot|point)\s*[\])}]\s*", re.IGNORECASE)
 
 
 def normalise_email(text: str | None) -> str | None:
     """The first e-mail address in text, lowercased, or None."""
     if not text:
         return None
-    match = _EMAIL.search(unicodedata.normalize("NFKC", text))
+    text = _DOT.sub(".", _AT.sub("@", unicodedata.normalize("NFKC", text)))
+    match = _EMAIL.search(text)
     return match.group(0).strip(".'").lower() if match else None
 
 
@@ -166,6 +170,8 @@ def normalise_positions(text: str | None) -> tuple[int | None, str | None]:
     if is_blank(text):
         return None, None
     assert text is not None
+    if re.search(r"\d+\s*(?:à|a|-|–|ou|/)\s*\d+", text):  # '1 à 2 postes': not one number
+        return None, f"job.positions: nombre de postes imprécis « {' '.join(text.split())} »"
     digits = re.search(r"\d+", text)
     if digits:
         return int(digits.group(0)), None

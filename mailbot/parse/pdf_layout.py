@@ -191,8 +191,45 @@ def _level_label(
     return best
 
 
+def _label_columns(page: PageLayout, rules: LabelRules) -> list[float]:
+    """Left edges of the label columns of a table with several label|value pairs per row.
+
+    A column counts when at least 3 recognised labels start there with an answer at their right;
+    a single label column gives [] (the plain two-column table).
+    """
+    lefts: Counter[int] = Counter()
+    for seg in page.segments:
+        found = match_label(rules, seg.text)
+        if found is None or found.kind != "field":
+            continue
+        height = seg.y1 - seg.y0
+        if any(o.x0 > seg.x1 + 4 and abs(o.cy - seg.cy) < height for o in page.segments):
+            lefts[round(seg.x0 / 12)] += 1
+    columns: list[float] = []
+    for bucket in sorted(b for b, n in lefts.items() if n >= 3):
+        if not columns or bucket * 12 - columns[-1] > 100:
+            columns.append(bucket * 12.0)
+    return columns if len(columns) >= 2 else []
+
+
 def table_events(page: PageLayout, rules: LabelRules) -> list[Event] | None:
-    """Events of a page read as a label|value table, or None when no table is found."""
+    """Events of a page read as a label|value table, or None when no table is found.
+
+    A table with two label|value pairs per row is read one pair column after the other.
+    """
+    columns = _label_columns(page, rules)
+    if columns:
+        events: list[Event] = []
+        edges = [-1e9, *(x - 6 for x in columns[1:]), 1e9]
+        for left, right in zip(edges, edges[1:], strict=False):
+            strip = [s for s in page.segments if left <= s.x0 < right]
+            part = PageLayout(page.width, page.height, strip, page.hrules, "")
+            events.extend(_strip_events(part, rules) or [Event("line", s.text) for s in strip])
+        return events
+    return _strip_events(page, rules)
+
+
+def _strip_events(page: PageLayout, rules: LabelRules) -> list[Event] | None:
     split = _value_column(page, rules)
     if split is None:
         return None

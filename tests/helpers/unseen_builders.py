@@ -85,11 +85,13 @@ def docx_bytes(blocks: list) -> bytes:
 def pdf_lines(rows: list, size: float = 10, rules: bool = False, leading: float = 14) -> bytes:
     """A text PDF from rows top to bottom: a row is a str (at x=60) or a list of (x, text) items.
 
-    rules: draw a horizontal rule under every row holding two items or more (a bordered table).
+    rules: draw horizontal rules above and under every row holding two items or more (a bordered
+    table).
     An empty row is a blank line; pages break automatically.
     """
     pages = [PdfPage()]
     y = 800.0
+    in_table = False
     for row in rows:
         if y < 60:
             pages.append(PdfPage())
@@ -99,6 +101,9 @@ def pdf_lines(rows: list, size: float = 10, rules: bool = False, leading: float 
             if text:
                 pages[-1].texts.append((float(x), y, text, size))
         if rules and len(items) >= 2:
+            if not in_table:
+                pages[-1].rules.append((55, y + leading - 4, 490))
             pages[-1].rules.append((55, y - 4, 490))
+        in_table = len(items) >= 2
         y -= leading
     return build_pdf(pages)

@@ -228,7 +228,7 @@ def _d03() -> bytes:
             positions=1,
             recruitment_date="2027-06-01",
             main_activities="Livraisons régionales",
-            special_requirements="Oui",
+            special_requirements=Alt(None, "Permis C exigé : Oui", "Permis C exigé"),
             contract_type="INTERIM",
             contract_duration="3 mois",
             weekly_hours=35,
