@@ -47,7 +47,7 @@ def parse_document(data: bytes, filename: str = "", limits: Limits | None = None
     with time_limit(limits.max_seconds_per_document + 5.0):
         doc = load_document(data, filename, limits)
         result = parse_forms(doc, limits)
-        is_cv = not result.forms and looks_like_cv(doc.text)
+        is_cv = not result.forms and looks_like_cv(doc)
         candidate = parse_cv(doc) if is_cv else None
     if result.forms:
         return {

@@ -10,7 +10,7 @@ from functools import cached_property
 
 from mailbot.errors import UnreadableDocument
 from mailbot.mime import Attachment, MailMessage
-from mailbot.parse.cv import looks_like_cv
+from mailbot.parse.cv import looks_like_cv, not_a_cv_filename
 from mailbot.parse.document import Document, load_document
 from mailbot.parse.forms import parse_forms, parse_forms_in_text
 from mailbot.parse.guard import time_limit
@@ -43,14 +43,14 @@ class DocFacts:
     @cached_property
     def is_cv(self) -> bool:
         """A CV: reads like one, or is named like one (a scanned CV has no text)."""
-        if self.forms:
+        if self.forms or not_a_cv_filename(self.attachment.filename):
             return False
         if _CV_NAME.search(self.attachment.filename):
             return True
         if self.doc is None:
             return False
         try:
-            return looks_like_cv(self.doc.text)
+            return looks_like_cv(self.doc)
         except Exception:
             return False
 

@@ -6,19 +6,22 @@ import io
 import re
 from collections.abc import Iterable
 
-from mailbot.parse.contacts import find_emails, find_phones, fold, split_name
+from mailbot.parse.contacts import find_emails, find_phones, fold, split_name, title_surname
 from mailbot.parse.document import Document
 
-__all__ = ["cv_lines", "looks_like_cv", "parse_cv"]
+__all__ = ["cv_lines", "looks_like_cv", "name_from_filename", "not_a_cv_filename", "parse_cv"]
 
 _HEADINGS = {
-    "experience": r"exp[ée]riences?( professionnelles?)?|parcours( professionnel)?",
-    "training": r"formations?( suivies)?|dipl[ôo]mes?|[ée]tudes|scolarit[ée]",
-    "skills": r"comp[ée]tences?( cl[ée]s| techniques)?|savoir[- ]faire|atouts|qualit[ée]s",
-    "languages": r"langues?",
-    "interests": r"centres? d'int[ée]r[êe]ts?|loisirs|int[ée]r[êe]ts?|activit[ée]s extra.*",
-    "contact": r"coordonn[ée]es|contact|informations personnelles",
-    "profile": r"profil|objectif( professionnel)?|[àa] propos( de moi)?",
+    "experience": r"exp[ée]riences?( professionnelles?)?|parcours( professionnel)?"
+    r"|(work|professional|employment) (experience|history)|experience",
+    "training": r"formations?( suivies)?|dipl[ôo]mes?|[ée]tudes|scolarit[ée]|education|qualifications",
+    "skills": r"comp[ée]tences?( cl[ée]s| techniques)?|savoir[- ]faire|atouts|qualit[ée]s"
+    r"|(key )?skills",
+    "languages": r"langues?|languages?",
+    "interests": r"centres? d'int[ée]r[êe]ts?|loisirs|int[ée]r[êe]ts?|activit[ée]s extra.*"
+    r"|hobbies|interests",
+    "contact": r"coordonn[ée]es|contact|informations personnelles|personal details",
+    "profile": r"profil|objectif( professionnel)?|[àa] propos( de moi)?|profile|summary|objective",
 }
 _HEADING_RES = {key: re.compile(rf"^\s*({rx})\s*:?\s*$", re.I) for key, rx in _HEADINGS.items()}
 _FORM_WORDS = re.compile(
@@ -29,22 +32,96 @@ _FORM_WORDS = re.compile(
 _CV_WORDS = re.compile(r"\b(curriculum vitae|cv)\b", re.I)
 _NOT_NAME = re.compile(
     r"curriculum|vitae|coordonn|exp[ée]rience|formation|comp[ée]tence|langue|profil|atout|"
-    r"permis|loisir|int[ée]r[êe]t|contact|dipl[ôo]me|r[ée]f[ée]rence",
+    r"permis|loisir|int[ée]r[êe]t|contact|dipl[ôo]me|r[ée]f[ée]rence|"
+    # diplomas and certificates that look like capitalised words ("CAP Plâtrier-plaquiste")
+    r"\b(cap|capa|bep|bts|dut|but|bac|bp|cqp|caces|ssiap|deas|titre|licence|master)\b",
     re.I,
 )
+# "Nom : Dupont", "Prénom : Marie", "Nom et prénom : BENSAÏD Karim", "Nom Prénom : …"
+_NAME_LABEL = re.compile(
+    r"^\s*(?P<label>nom\s*(?:et|&|/|-)?\s*pr[ée]noms?|pr[ée]noms?\s*(?:et|&|/|-)?\s*nom"
+    r"|nom(?: de famille)?|pr[ée]noms?|name|first name|last name|surname)\s*:\s*(?P<value>.+?)\s*$",
+    re.I,
+)
+# pieces of one line: "Yanis CHERIF – 06 33 44 55 66 – yanis@x.fr", "Nom | Tél"
+_LINE_PIECES = re.compile(r"\s+[–—|•·/]\s+|\s+-\s+|\s*:\s+|\t+|\s{3,}")
+# file names that are not CVs even when they read like one
+_NOT_CV_NAME = re.compile(
+    r"positionnement|prescription|fiche|lettre|motivation|attestation|bilan|agr[ée]ment|"
+    r"[ée]ligibilit|diagnostic|synth[èe]se|convention",
+    re.I,
+)
+_CV_FILE = re.compile(r"(^|[^a-z])(cv|curriculum|vitae|resume)([^a-z]|$)", re.I)
 
 
-def looks_like_cv(text: str) -> bool:
-    """True when `text` reads like a CV: contact data plus CV section headings."""
-    text = text or ""
+def looks_like_cv(source: str | Document) -> bool:
+    """True when a document (or its text) reads like a CV: a person's name near the top, contact
+    data and CV section headings. A Document is read with its DOCX headers and tables in place."""
+    text = "\n".join(cv_lines(source)) if isinstance(source, Document) else source or ""
     if len({m.group(0).lower() for m in _FORM_WORDS.finditer(text)}) >= 2:
         return False  # a job offer / liaison form mentions experience and training too
-    lines = text.splitlines()
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
     found = {key for line in lines for key, rx in _HEADING_RES.items() if rx.match(line)}
     has_contact = bool(find_emails(text) or find_phones(text))
+    cv_word = bool(_CV_WORDS.search(text[:300]))
+    # a CV is about one person: their name is near the top (a brochure has headings and contacts too)
+    person = cv_word or _label_name(lines[:40]) is not None or any(
+        _line_name(line) for line in lines[:15]
+    )
+    if not person:
+        return False
     if has_contact and len(found) >= 2:
         return True
-    return len(found) >= 3 or (has_contact and bool(found) and bool(_CV_WORDS.search(text[:300])))
+    return len(found) >= 3 or (has_contact and bool(found) and cv_word)
+
+
+def not_a_cv_filename(filename: str) -> bool:
+    """The file name says it is another candidate document (positioning sheet, cover letter…)."""
+    return bool(_NOT_CV_NAME.search(filename or "")) and not _CV_FILE.search(filename or "")
+
+
+def name_from_filename(filename: str) -> tuple[str, str] | None:
+    """(first, last) written in a file name such as 'CV_Rachid_HAMMOUDI.pdf' or
+    'CV - Marie Dupont.docx' (words capitalised as names are); None when there is none."""
+    stem = re.sub(r"\.[a-z0-9]{2,4}$", "", filename or "", flags=re.I)
+    words = [w for w in re.split(r"[\s_.,;()\[\]]+|(?<=\w)-(?=[A-Z])|\s-\s", stem) if w]
+    words = [w for w in words if not _CV_FILE.fullmatch(w) and not re.search(r"\d", w)]
+    words = [w for w in words if not re.fullmatch(r"(?i)(de|du|candidature|mme|m|mr|madame|monsieur)", w)]
+    if not 2 <= len(words) <= 4:
+        return None
+    return split_name(" ".join(words))
+
+
+def _line_name(line: str) -> tuple[str, str] | None:
+    """The name a line starts with, when that piece of the line is a person's name."""
+    if _NOT_NAME.search(line):
+        return None
+    piece = _LINE_PIECES.split(line.strip(), maxsplit=1)[0]
+    return split_name(piece)
+
+
+def _label_name(lines: list[str]) -> tuple[str, str] | None:
+    """A name written with labels ("Nom : Dupont" + "Prénom : Marie", "Nom et prénom : …")."""
+    first = last = None
+    for line in lines:
+        match = _NAME_LABEL.match(line)
+        if not match:
+            continue
+        label = fold(match.group("label"))
+        value = _LINE_PIECES.split(match.group("value"), maxsplit=1)[0].strip(" .,;")
+        if not value or re.search(r"\d|@", value):
+            continue
+        if label in ("nom", "nomdefamille", "lastname", "surname"):
+            last = last or title_surname(value)
+        elif label in ("prenom", "prenoms", "firstname"):
+            first = first or value
+        else:  # both in one field, in either order
+            both = split_name(value)
+            if both:
+                return both
+    if first and last:
+        return first, last
+    return None
 
 
 def parse_cv(
@@ -135,15 +212,16 @@ def _pdf_sizes(doc: Document) -> dict[str, float]:
 
 
 def _best_name(lines: list[str], doc: Document, email: str) -> tuple[str | None, str | None]:
+    labelled = _label_name(lines[:60])
+    if labelled:
+        return labelled
     candidates = []
     for index, line in enumerate(lines[:60]):
-        if _NOT_NAME.search(line):
-            continue
-        parts = split_name(line)
+        parts = _line_name(line)
         if parts:
-            candidates.append((index, line, parts))
+            candidates.append((index, _LINE_PIECES.split(line.strip(), maxsplit=1)[0], parts))
     if not candidates:
-        return None, None
+        return name_from_filename(doc.filename) or (None, None)
     sizes = _pdf_sizes(doc) if len(candidates) > 1 else {}
     line_size = {
         line: min((sizes.get(tok, 0.0) for tok in line.split()), default=0.0)

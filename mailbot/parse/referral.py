@@ -9,11 +9,12 @@ from typing import Any
 
 from mailbot.mime import MailMessage
 from mailbot.parse.contacts import find_emails, find_phones, fold, split_name
-from mailbot.parse.cv import parse_cv
+from mailbot.parse.cv import name_from_filename, parse_cv
 
 __all__ = ["OFFER_REF", "body_without_signature", "find_offer_ref", "referral_candidates"]
 
-OFFER_REF = re.compile(r"\bCS-(\d{4})-(\d{4})\b", re.IGNORECASE)
+# CS-2027-0012; also as people retype it: "CS 2027-0012", "CS–2027–0012", "cs2027-0012"
+OFFER_REF = re.compile(r"\bCS[\s\-\u2010-\u2014]?(\d{4})[\s\-\u2010-\u2014](\d{4,})\b", re.IGNORECASE)
 
 _CLOSING = re.compile(
     r"^\s*(bien\s+)?(cordialement|à vous|a vous|amicalement|sinc[èe]res salutations|"
@@ -52,13 +53,23 @@ def find_offer_ref(
     return None
 
 
-def body_without_signature(text: str) -> tuple[str, str]:
-    """(body, signature): the signature starts at the closing formula ("Cordialement", "--")."""
+def body_without_signature(text: str, sender_name: str = "") -> tuple[str, str]:
+    """(body, signature): the signature starts at the closing formula ("Cordialement", "--"),
+    or at a line that is the sender's own name ("Sophie MARTIN" signing without a formula)."""
     lines = (text or "").splitlines()
+    sender = _sender_keys(sender_name)
     for index, line in enumerate(lines):
-        if index and _CLOSING.match(line):
+        if index and (_CLOSING.match(line) or (sender and fold(line) in sender)):
             return "\n".join(lines[:index]), "\n".join(lines[index:])
     return text or "", ""
+
+
+def _sender_keys(name: str) -> set[str]:
+    """Folded ways a sender signs: full name either way round, or the first name alone."""
+    words = [w for w in re.split(r"[\s,]+", name or "") if fold(w)]
+    if len(words) < 2:
+        return {fold(w) for w in words if len(fold(w)) >= 3}
+    return {fold(" ".join(words)), fold(" ".join(reversed(words))), fold(words[0])}
 
 
 def _body_names(body: str) -> list[tuple[str, str]]:
@@ -85,7 +96,7 @@ def referral_candidates(
     and the partner's own addresses and phones (quoted broadcast, signature) are never used.
     """
     own = [a.lower() for a in own_addresses if a]
-    body, signature = body_without_signature(msg.text)
+    body, signature = body_without_signature(msg.text, msg.from_name)
     not_candidate_emails = [*own, msg.from_address, msg.reply_to, *find_emails(signature)]
     not_candidate_emails += find_emails(msg.quoted)
     not_candidate_phones = find_phones(signature) + find_phones(msg.quoted)
@@ -99,6 +110,9 @@ def referral_candidates(
         if item.doc is not None and not item.error:
             with contextlib.suppress(Exception):
                 person.update(parse_cv(item.doc, not_candidate_emails, not_candidate_phones))
+                if not person["email"] and _is_sender(msg, person):
+                    # the candidate applies by themself: their own address is the sender's
+                    person["email"] = parse_cv(item.doc, own, not_candidate_phones)["email"]
         filename = item.attachment.filename
         if not person["last_name"]:
             name = _name_for(filename, body_names, single)
@@ -120,11 +134,23 @@ def referral_candidates(
     return candidates
 
 
+def _is_sender(msg: MailMessage, person: dict) -> bool:
+    """The From display name is this candidate's name."""
+    sender = fold(msg.from_name)
+    first, last = fold(person.get("first_name") or ""), fold(person.get("last_name") or "")
+    return bool(sender and first and last) and first in sender and last in sender
+
+
 def _name_for(filename: str, names: list[tuple[str, str]], single: bool) -> tuple[str, str] | None:
+    """The candidate's name for a CV without one: the body name its file name mentions, else
+    the name written in the file name, else the only name of the body (single CV)."""
     key = fold(filename)
     for first, last in names:
         if fold(last) and fold(last) in key:
             return first, last
+    in_name = name_from_filename(filename)
+    if in_name:
+        return in_name
     if single and len(names) == 1:
         return names[0]
     return None
