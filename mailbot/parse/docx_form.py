@@ -6,7 +6,7 @@ import io
 
 from mailbot.errors import UnreadableDocument
 from mailbot.parse.labels import LabelRules
-from mailbot.parse.text_form import Event, match_label
+from mailbot.parse.text_form import Event, is_job_heading, match_label, split_label
 
 __all__ = ["docx_events"]
 
@@ -14,10 +14,7 @@ _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 
 
 def _row_events(cells: list[str], rules: LabelRules) -> list[Event]:
-    unique: list[str] = []
-    for text in cells:
-        if not unique or text != unique[-1]:
-            unique.append(text)
+    unique = cells
     if len(unique) == 1:
         return [Event("line", unique[0])]
     events: list[Event] = []
@@ -25,6 +22,10 @@ def _row_events(cells: list[str], rules: LabelRules) -> list[Event]:
     while index < len(unique):
         label = unique[index]
         rest = unique[index + 1 :]
+        if split_label(rules, label) is not None:  # 'Label : value' in one cell
+            events.append(Event("line", label))
+            index += 1
+            continue
         if not rest:
             if label.strip():
                 events.append(Event("line", label))
@@ -52,18 +53,41 @@ def _is_label(rules: LabelRules, text: str) -> bool:
     return found is not None and found.kind == "field" and len(text) < 80
 
 
+def _job_columns(rows: list[list[str]], index: int, rules: LabelRules) -> int:
+    """Rows of a table with one job per column ('' | Poste 1 | Poste 2, then label | a | b)."""
+    head = rows[index]
+    if len(head) < 3 or (head[0].strip() and _is_label(rules, head[0])):
+        return 0
+    if not all(is_job_heading(c) or (c.strip() and not _is_label(rules, c)) for c in head[1:]):
+        return 0
+    end = index + 1
+    while end < len(rows) and len(rows[end]) == len(head) and _is_label(rules, rows[end][0]):
+        end += 1
+    return end - index - 1 if end - index - 1 >= 3 else 0
+
+
 def _table_events(rows: list[list[str]], rules: LabelRules) -> list[Event]:
-    """Rows of label|value pairs, or a row of labels above a row of answers (column layout)."""
+    """Rows of label|value pairs, a row of labels above a row of answers (column layout), or
+    one job per column."""
     events: list[Event] = []
     index = 0
     while index < len(rows):
         cells = rows[index]
         below = rows[index + 1] if index + 1 < len(rows) else None
+        jobs = _job_columns(rows, index, rules)
+        if jobs:
+            body = rows[index + 1 : index + 1 + jobs]
+            for column in range(1, len(cells)):
+                events.append(Event("line", ""))
+                events.append(Event("line", cells[column]))
+                events.extend(Event("pair", row[0], row[column]) for row in body)
+            index += 1 + jobs
+            continue
         if (
             below is not None
-            and len(cells) >= 3
+            and len(cells) >= 2
             and len(below) == len(cells)
-            and sum(_is_label(rules, c) for c in cells) >= len(cells) - 1
+            and sum(_is_label(rules, c) for c in cells) >= max(len(cells) - 1, 2)
             and not any(_is_label(rules, c) for c in below)
         ):
             events.extend(Event("pair", label, value) for label, value in zip(cells, below, strict=True))
@@ -87,7 +111,11 @@ def _block_events(parent, document, rules: LabelRules, depth: int = 0) -> list[E
             rows: list[list[str]] = []
             for row in Table(child, document).rows:
                 cells = []
+                previous = None
                 for cell in row.cells:
+                    if cell._tc is previous:
+                        continue  # a merged cell is listed once per grid column it spans
+                    previous = cell._tc
                     if cell.tables:
                         events.extend(_block_events(cell._tc, document, rules, depth + 1))
                         continue

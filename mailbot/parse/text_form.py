@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from mailbot.parse.labels import LabelMatch, LabelRules, load_rules
 
-__all__ = ["Event", "RawForm", "assemble", "line_events", "match_label"]
+__all__ = ["Event", "RawForm", "assemble", "is_job_heading", "line_events", "match_label", "split_label"]
 
 MARKET = re.compile(r"^\s*March[ée]s?(?:\s+public)?\s*[:：]\s*(.+)$", re.IGNORECASE)
 _COLON = re.compile(r"^(.{1,140}?)\s*[:：]\s*(.*)$")
@@ -94,6 +94,22 @@ def match_label(rules: LabelRules, label: str, *, whole_line: bool = False) -> L
         return found
     extra = len(rules.key(stripped)) - found.size
     return found if found.size >= 2 or extra <= 1 else None
+
+
+def is_job_heading(text: str) -> bool:
+    """'Poste n° 2', 'OFFRE 1', 'Profil 3': the heading of one job in a multi-job form."""
+    return bool(_NUMBERED_HEADING.match(text.strip()))
+
+
+def split_label(rules: LabelRules, text: str) -> tuple[str, str] | None:
+    """(field, value) of a 'Label : value' text whose label is a known field with a value, else None."""
+    colon = _COLON.match(text.strip())
+    if colon is None or not colon.group(2).strip():
+        return None
+    found = match_label(rules, colon.group(1))
+    if found is None or found.kind != "field":
+        return None
+    return found.key, colon.group(2)
 
 
 class _Assembler:

@@ -1673,6 +1673,387 @@ www.egd80.fr
 
 
 # --------------------------------------------------------------------------------------------
+# Second round (written after the first fixes, before looking at the parser again)
+# --------------------------------------------------------------------------------------------
+
+
+@case(
+    "r01_docx_label_and_value_in_one_cell",
+    "docx",
+    [
+        expect(
+            legal_name="Peintures du Vimeu",
+            siret="88849379801157",
+            address="2 rue du Vimeu 80130 Friville",
+            contact_name="Mme Agnès Carpentier",
+            phone="+33322303132",
+            email="contact@peintures-vimeu.fr",
+            title="Peintre (H/F)",
+            positions=2,
+            recruitment_date="2027-04-06",
+            contract_type="CDD",
+            contract_duration="6 mois",
+            weekly_hours=35,
+            gross_salary="1 766,92 € brut",
+            workplace="Friville-Escarbotin",
+        )
+    ],
+)
+def _r01() -> bytes:
+    return docx_bytes(
+        [
+            "Peintures du Vimeu",
+            [
+                ["Raison sociale : Peintures du Vimeu", "SIRET : 888 493 798 01157"],
+                ["Adresse : 2 rue du Vimeu 80130 Friville", "Contact : Mme Agnès Carpentier"],
+                ["Tél : 03 22 30 31 32", "Mail : contact@peintures-vimeu.fr"],
+                ["Intitulé du poste (H/F) : Peintre (H/F)", "Nombre de postes : 2"],
+                ["Date d'embauche : 06/04/2027", "Type de contrat : CDD – 6 mois"],
+                ["Durée hebdomadaire : 35h00", "Salaire : 1 766,92 € brut"],
+                ["Lieu de travail : Friville-Escarbotin", ""],
+            ],
+        ]
+    )
+
+
+@case(
+    "r02_docx_labels_above_answers_two_columns",
+    "docx",
+    [
+        expect(
+            legal_name="Jardins de Picardie",
+            siret="33514171953640",
+            address="La Hotoie 80000 Amiens",
+            contact_name="M. Rémi Lenoir",
+            phone="+33622334455",
+            email="r.lenoir@jardins-picardie.fr",
+            title="Ouvrier paysagiste",
+            positions=3,
+            recruitment_date="2027-03-15",
+            contract_type="CDD",
+            contract_duration="8 mois",
+            weekly_hours=35,
+            gross_salary="SMIC",
+            workplace="Amiens",
+        )
+    ],
+)
+def _r02() -> bytes:
+    return docx_bytes(
+        [
+            [
+                ["Raison sociale", "SIRET"],
+                ["Jardins de Picardie", "335 141 719 53640"],
+                ["Adresse", "Contact"],
+                ["La Hotoie 80000 Amiens", "M. Rémi Lenoir"],
+                ["Téléphone", "Courriel"],
+                ["06 22 33 44 55", "r.lenoir@jardins-picardie.fr"],
+                ["Intitulé du poste", "Nombre de postes"],
+                ["Ouvrier paysagiste", "3"],
+                ["Date d'embauche", "Type de contrat"],
+                ["15/03/2027", "CDD"],
+                ["Durée du contrat", "Durée hebdomadaire"],
+                ["8 mois", "35 h"],
+                ["Salaire", "Lieu de travail"],
+                ["SMIC", "Amiens"],
+            ]
+        ]
+    )
+
+
+@case(
+    "r03_mail_outlook_bold_stars",
+    "text",
+    [
+        expect(
+            legal_name="Plomberie Leclerc",
+            siret="89386392876311",
+            address="7 rue des Jacobins 80000 Amiens",
+            contact_name="Thierry Leclerc",
+            phone="+33322919293",
+            email="t.leclerc@plomberie-leclerc.fr",
+            title="Plombier chauffagiste",
+            positions=1,
+            recruitment_date="2027-03-22",
+            contract_type="CDI",
+            weekly_hours=39,
+            gross_salary="2 200 € brut",
+            workplace="Amiens",
+        )
+    ],
+)
+def _r03() -> str:
+    return """Bonjour,
+
+*Raison sociale :* Plomberie Leclerc
+*SIRET :* 893 863 928 76311
+*Adresse :* 7 rue des Jacobins 80000 Amiens
+*Contact :* Thierry Leclerc
+*Téléphone :* 03 22 91 92 93 / 06 11 22 33 44
+*Mail :* t.leclerc@plomberie-leclerc.fr
+*Poste :* Plombier chauffagiste
+*Nombre de postes :* 1
+*Date d'embauche :* Semaine 12 (22 mars 2027)
+*Type de contrat :* CDI
+*Horaires :* 39h/sem
+*Salaire :* 2 200 € brut
+*Lieu de travail :* Amiens
+
+Cordialement,
+T. Leclerc
+"""
+
+
+@case(
+    "r04_docx_two_jobs_side_by_side",
+    "docx",
+    [
+        expect(
+            legal_name="Entreprise Hamel",
+            siret="79988799797248",
+            address="3 rue de l'Église 80480 Saleux",
+            contact_name="Mme Hamel",
+            phone="+33322091011",
+            email="hamel@hamel-btp.fr",
+            title="Maçon",
+            positions=2,
+            recruitment_date="2027-05-03",
+            contract_type="CDD",
+            contract_duration="6 mois",
+            weekly_hours=35,
+            gross_salary="SMIC",
+            workplace="Saleux",
+        ),
+        expect(
+            legal_name="Entreprise Hamel",
+            siret="79988799797248",
+            address="3 rue de l'Église 80480 Saleux",
+            contact_name="Mme Hamel",
+            phone="+33322091011",
+            email="hamel@hamel-btp.fr",
+            title="Coffreur",
+            positions=1,
+            recruitment_date="2027-05-10",
+            contract_type="CDD",
+            contract_duration="4 mois",
+            weekly_hours=35,
+            gross_salary="SMIC + 5 %",
+            workplace="Saleux",
+        ),
+    ],
+)
+def _r04() -> bytes:
+    return docx_bytes(
+        [
+            [
+                ["Entreprise", "Entreprise Hamel"],
+                ["SIRET", "799 887 997 97248"],
+                ["Adresse", "3 rue de l'Église 80480 Saleux"],
+                ["Contact", "Mme Hamel"],
+                ["Tél.", "03 22 09 10 11"],
+                ["Mail", "hamel@hamel-btp.fr"],
+            ],
+            "",
+            [
+                ["", "Poste 1", "Poste 2"],
+                ["Intitulé du poste", "Maçon", "Coffreur"],
+                ["Nombre de postes", "2", "1"],
+                ["Date d'embauche", "03/05/2027", "10/05/2027"],
+                ["Type de contrat", "CDD", "CDD"],
+                ["Durée", "6 mois", "4 mois"],
+                ["Durée hebdomadaire", "35 h", "35 h"],
+                ["Salaire", "SMIC", "SMIC + 5 %"],
+                ["Lieu de travail", "Saleux", "Saleux"],
+            ],
+        ]
+    )
+
+
+@case(
+    "r05_pdf_agency_footer_no_company_phone",
+    "pdf",
+    [
+        expect(
+            legal_name="Traiteur Lemaire",
+            siret="66750810532367",
+            address="5 rue de Noyon 80000 Amiens",
+            contact_name="M. Lemaire",
+            phone=None,
+            email="traiteur.lemaire@gmail.com",
+            title="Aide cuisinier",
+            positions=1,
+            recruitment_date=Alt(None),
+            contract_type="CDD",
+            contract_duration=Alt("jusqu'au 31/12/2027", None),
+            weekly_hours=24,
+            gross_salary="SMIC",
+            workplace="Amiens",
+        )
+    ],
+)
+def _r05() -> bytes:
+    return pdf_lines(
+        [
+            "FORMULAIRE DE LIAISON – CLAUSE SOCIALE",
+            "",
+            "Raison sociale : Traiteur Lemaire",
+            "SIRET : 667 508 105 32367",
+            "Adresse : 5 rue de Noyon 80000 Amiens",
+            "Contact : M. Lemaire",
+            "Téléphone :",
+            "Courriel : traiteur.lemaire@gmail.com",
+            "Intitulé du poste : Aide cuisinier",
+            "Nombre de postes : 1",
+            "Date d'embauche : le 15 mars",
+            "Type de contrat : CDD jusqu'au 31/12/2027",
+            "Durée hebdomadaire : Temps partiel 24h",
+            "Salaire : SMIC",
+            "Lieu de travail : Amiens",
+            "",
+            "Formulaire à retourner à clauses@agence-emploi.fr – Tél. 03 22 71 50 00",
+        ]
+    )
+
+
+@case(
+    "r06_mail_contract_variants",
+    "text",
+    [
+        expect(
+            legal_name="Hôtel du Beffroi",
+            siret="02453129568894",
+            address="Place Gambetta 80000 Amiens",
+            contact_name="Mme Sarah Klein – Gouvernante générale",
+            phone="+33322505152",
+            email="s.klein@hotel-beffroi.fr",
+            title="Femme / valet de chambre",
+            positions=2,
+            recruitment_date="2027-04-01",
+            main_activities="Nettoyage des chambres Réassort des produits d'accueil",
+            contract_type="CDD",
+            contract_duration="6 mois",
+            weekly_hours=35,
+            gross_salary="11,88 €/h",
+            workplace="Amiens",
+        )
+    ],
+)
+def _r06() -> str:
+    return """Madame,
+
+Nom de l'établissement : Hôtel du Beffroi
+N° SIRET : 024 531 295 68894
+Adresse : Place Gambetta 80000 Amiens
+Interlocutrice : Mme Sarah Klein – Gouvernante générale
+Tél. direct : 03 22 50 51 52
+Adresse mail : S.Klein@hotel-beffroi.fr
+
+Poste proposé : Femme / valet de chambre
+Nombre de postes : 2 (un à temps plein, un à mi-temps)
+Date de prise de poste : 01/04/2027
+Missions :
+  • Nettoyage des chambres
+  • Réassort des produits d'accueil
+Contrat : CDD (6 mois)
+Temps de travail : 7h/jour
+Salaire horaire : 11,88 €/h
+Lieu de travail : Amiens
+
+Je reste à votre disposition.
+Sarah Klein
+"""
+
+
+@case(
+    "r07_pdf_right_aligned_labels",
+    "pdf",
+    [
+        expect(
+            legal_name="Atelier Bois Création",
+            siret="32963687291733",
+            address="Zone artisanale 80470 Ailly-sur-Somme",
+            contact_name="M. Noël Fontaine",
+            phone="+33622446688",
+            email="n.fontaine@abc-bois.fr",
+            title="Ébéniste",
+            positions=1,
+            recruitment_date="2027-09-01",
+            contract_type="CONTRAT_PRO",
+            contract_duration="24 mois",
+            weekly_hours=35,
+            gross_salary="Selon barème",
+            workplace="Ailly-sur-Somme",
+        )
+    ],
+)
+def _r07() -> bytes:
+    pairs = [
+        ("Raison sociale :", "Atelier Bois Création"),
+        ("SIRET :", "32963687291733"),
+        ("Adresse :", "Zone artisanale 80470 Ailly-sur-Somme"),
+        ("Contact :", "M. Noël Fontaine"),
+        ("Téléphone :", "06 22 44 66 88"),
+        ("Courriel :", "n.fontaine@abc-bois.fr"),
+        ("Poste :", "Ébéniste"),
+        ("Nombre de postes :", "1"),
+        ("Date d'embauche :", "1er septembre 2027"),
+        ("Type de contrat :", "Contrat de professionnalisation"),
+        ("Durée :", "24 mois"),
+        ("Horaires :", "35 h"),
+        ("Salaire :", "Selon barème"),
+        ("Lieu de travail :", "Ailly-sur-Somme"),
+    ]
+    rows: list = ["Atelier Bois Création", ""]
+    for label, value in pairs:
+        rows.append([(200 - 5.2 * len(label), label), (215, value)])
+    return pdf_lines(rows)
+
+
+@case(
+    "r08_docx_paragraphs_tabs",
+    "docx",
+    [
+        expect(
+            legal_name="Charpentes Lefebvre",
+            siret="57700428614892",
+            address="40 route d'Albert 80300 Méaulte",
+            contact_name="Mme Lefebvre",
+            phone="+33322757677",
+            email="charpentes.lefebvre@orange.fr",
+            title="Charpentier bois",
+            positions=2,
+            recruitment_date="2027-06-07",
+            contract_type="INTERIM",
+            contract_duration="3 mois",
+            weekly_hours=35,
+            gross_salary="14 €/h",
+            workplace="Méaulte",
+        )
+    ],
+)
+def _r08() -> bytes:
+    return docx_bytes(
+        [
+            "CHARPENTES LEFEBVRE",
+            "Raison sociale\t\tCharpentes Lefebvre",
+            "SIRET\t\t\t577 004 286 14892",
+            "Adresse\t\t\t40 route d'Albert 80300 Méaulte",
+            "Contact\t\t\tMme Lefebvre",
+            "Téléphone\t\t03 22 75 76 77",
+            "Courriel\t\tcharpentes.lefebvre@orange.fr",
+            "Poste\t\t\tCharpentier bois",
+            "Nombre de postes\t2",
+            "Date d'embauche\t07/06/2027",
+            "Type de contrat\tTravail temporaire",
+            "Durée\t\t\t3 mois",
+            "Horaires\t\t35 h",
+            "Salaire\t\t\t14 €/h",
+            "Lieu de travail\tMéaulte",
+        ]
+    )
+
+
+# --------------------------------------------------------------------------------------------
 # Scoring
 # --------------------------------------------------------------------------------------------
 
