@@ -19,7 +19,7 @@ __all__ = [
 
 _EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)*\.[a-z]{2,}(?![\w-])", re.I)
 _PHONE = re.compile(
-    r"(?<![\d+])(?:(?:\+|00)\s?33[\s.\-]?(?:\(0\)[\s.\-]?)?|0)[1-9](?:[\s.\-]?\d{2}){4}(?!\d)"
+    r"(?<![\d+])(?:\(?(?:\+|00)\s?33\)?[\s.\-]?(?:\(0\)[\s.\-]?)?|0)[1-9](?:[\s.\-]?\d{2}){4}(?!\d)"
 )
 
 try:  # the forms engineer's normaliser, when it exists
@@ -32,6 +32,7 @@ except ImportError:  # pragma: no cover - depends on the other module landing
 
 def normalise_phone(text: str) -> str | None:
     """E.164 (`+33612345678`) of a French-style number, format only (no validity check)."""
+    text = re.sub(r"\((\+|00)\s?33\)", r"\g<1>33", text)
     if _norm_phone is not None:
         try:
             return _norm_phone(text)

@@ -44,7 +44,7 @@ _NAME_LABEL = re.compile(
     re.I,
 )
 # pieces of one line: "Yanis CHERIF – 06 33 44 55 66 – yanis@x.fr", "Nom | Tél"
-_LINE_PIECES = re.compile(r"\s+[–—|•·/]\s+|\s+-\s+|\s*:\s+|\t+|\s{3,}")
+_LINE_PIECES = re.compile(r"\s+[–—|•·/]\s+|\s+-\s+|\s*[:,]\s+|\t+|\s{3,}")
 # file names that are not CVs even when they read like one
 _NOT_CV_NAME = re.compile(
     r"positionnement|prescription|fiche|lettre|motivation|attestation|bilan|agr[ée]ment|"
@@ -65,9 +65,7 @@ def looks_like_cv(source: str | Document) -> bool:
     has_contact = bool(find_emails(text) or find_phones(text))
     cv_word = bool(_CV_WORDS.search(text[:300]))
     # a CV is about one person: their name is near the top (a brochure has headings and contacts too)
-    person = cv_word or _label_name(lines[:40]) is not None or any(
-        _line_name(line) for line in lines[:15]
-    )
+    person = cv_word or _label_name(lines[:40]) is not None or _has_title_name(lines, source)
     if not person:
         return False
     if has_contact and len(found) >= 2:
@@ -90,6 +88,40 @@ def name_from_filename(filename: str) -> tuple[str, str] | None:
     if not 2 <= len(words) <= 4:
         return None
     return split_name(" ".join(words))
+
+
+_NAME_ZONE = 15
+
+
+def _has_title_name(lines: list[str], source: str | Document) -> bool:
+    """A person's name heads the document: among its first lines, and in a PDF printed larger
+    than the body text (a brochure's contact person is a name too, but in body size)."""
+    names = _name_lines(lines[:_NAME_ZONE])
+    if not names:
+        return False
+    sizes, body = _pdf_sizes(source) if isinstance(source, Document) else ({}, 0.0)
+    if not sizes:
+        return True
+    return any(
+        min((sizes.get(tok, 0.0) for tok in text.split()), default=0.0) > body * 1.15 or index < 3
+        for index, text, _ in names
+    )
+
+
+def _name_lines(lines: list[str]) -> list[tuple[int, str, tuple[str, str]]]:
+    """(index, text, (first, last)) of the lines that start with a name; a first name and a
+    surname stacked on two lines ("Moussa" / "KONATÉ") count as one."""
+    out = []
+    for index, line in enumerate(lines):
+        parts = _line_name(line)
+        if parts:
+            out.append((index, _LINE_PIECES.split(line.strip(), maxsplit=1)[0], parts))
+        elif index + 1 < len(lines) and " " not in line.strip() and " " not in lines[index + 1].strip():
+            pair = f"{line.strip()} {lines[index + 1].strip()}"
+            parts = _line_name(pair)
+            if parts:
+                out.append((index, pair, parts))
+    return out
 
 
 def _line_name(line: str) -> tuple[str, str] | None:
@@ -191,38 +223,38 @@ def _para_text(para, qn) -> str:
     return "".join(parts)
 
 
-def _pdf_sizes(doc: Document) -> dict[str, float]:
-    """Largest font size of each word on page 1 of a PDF (empty if unavailable)."""
+def _pdf_sizes(doc: Document) -> tuple[dict[str, float], float]:
+    """Largest font size of each word on page 1 of a PDF, and the body text size (the most
+    common one); ({}, 0.0) if unavailable."""
     if doc.kind != "pdf":
-        return {}
+        return {}, 0.0
     try:
         import pdfplumber
 
         with pdfplumber.open(io.BytesIO(doc.data)) as pdf:
             if not pdf.pages:
-                return {}
+                return {}, 0.0
             words = pdf.pages[0].extract_words(extra_attrs=["size"])
     except Exception:
-        return {}
+        return {}, 0.0
     sizes: dict[str, float] = {}
+    counts: dict[float, int] = {}
     for word in words:
-        key = word["text"]
-        sizes[key] = max(sizes.get(key, 0.0), float(word.get("size") or 0.0))
-    return sizes
+        key, size = word["text"], round(float(word.get("size") or 0.0), 1)
+        sizes[key] = max(sizes.get(key, 0.0), size)
+        counts[size] = counts.get(size, 0) + 1
+    body = max(counts, key=lambda size: counts[size]) if counts else 0.0
+    return sizes, body
 
 
 def _best_name(lines: list[str], doc: Document, email: str) -> tuple[str | None, str | None]:
     labelled = _label_name(lines[:60])
     if labelled:
         return labelled
-    candidates = []
-    for index, line in enumerate(lines[:60]):
-        parts = _line_name(line)
-        if parts:
-            candidates.append((index, _LINE_PIECES.split(line.strip(), maxsplit=1)[0], parts))
+    candidates = _name_lines(lines[:60])
     if not candidates:
         return name_from_filename(doc.filename) or (None, None)
-    sizes = _pdf_sizes(doc) if len(candidates) > 1 else {}
+    sizes = _pdf_sizes(doc)[0] if len(candidates) > 1 else {}
     line_size = {
         line: min((sizes.get(tok, 0.0) for tok in line.split()), default=0.0)
         for _, line, _ in candidates

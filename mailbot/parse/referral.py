@@ -22,6 +22,7 @@ _CLOSING = re.compile(
     r"best regards|kind regards|regards)\b.*$|^--\s*$",
     re.IGNORECASE,
 )
+_CIVILITY = re.compile(r"^\s*(m\.|mr\.?|mme\.?|mlle\.?|monsieur|madame|mademoiselle)\s+", re.I)
 _BODY_NAME = re.compile(
     r"\b(?:M\.|Mr\.?|Mme\.?|Mlle\.?|Monsieur|Madame|Mademoiselle)[ \t]+"
     r"((?:[^\W\d_][\w'’\-]*)(?:[ \t]+[^\W\d_][\w'’\-]*){1,3})"
@@ -59,9 +60,15 @@ def body_without_signature(text: str, sender_name: str = "") -> tuple[str, str]:
     lines = (text or "").splitlines()
     sender = _sender_keys(sender_name)
     for index, line in enumerate(lines):
-        if index and (_CLOSING.match(line) or (sender and fold(line) in sender)):
+        if index and (_CLOSING.match(line) or (sender and _signed(line) in sender)):
             return "\n".join(lines[:index]), "\n".join(lines[index:])
     return text or "", ""
+
+
+def _signed(line: str) -> str:
+    """A line folded for comparison with the sender's name, civility and role dropped."""
+    line = re.split(r"\s[–—\-|,]\s", line.strip(), maxsplit=1)[0]
+    return fold(_CIVILITY.sub("", line))
 
 
 def _sender_keys(name: str) -> set[str]:

@@ -376,6 +376,86 @@ def cv_cases() -> tuple[CvCase, ...]:
             ),
             _who("Audrey", "Lemaire", "audrey.lemaire@exemple-mail.fr", "+33652413020"),
         ),
+        # second wave, written after the first fixes (to check they generalise)
+        CvCase(
+            "name_stacked_on_two_lines_pdf",
+            "moncv.pdf",
+            cv_pdf(
+                [
+                    ("Moussa", 24),
+                    ("KONATÉ", 24),
+                    "Préparateur de commandes",
+                    "07 81 92 03 14",
+                    "moussa.konate@exemple-webmail.com",
+                    "",
+                    "Expériences",
+                    "2020 – 2024 : Préparateur, Lidl Amiens",
+                    "Formation",
+                    "CACES R489 cat. 1",
+                    "Compétences",
+                    "Picking, filmage",
+                ]
+            ),
+            _who("Moussa", "Konaté", "moussa.konate@exemple-webmail.com", "+33781920314"),
+        ),
+        CvCase(
+            "name_with_age_comma_docx",
+            "CV_2.docx",
+            cv_docx(
+                [
+                    "Inès FERREIRA, 24 ans",
+                    "Vendeuse en boulangerie",
+                    "Tél : 06 31 42 53 64",
+                    "ines.ferreira@exemple-mail.fr",
+                    "Expériences",
+                    "Vendeuse, Boulangerie Paul",
+                    "Formation",
+                    "CAP Vendeuse",
+                    "Qualités",
+                    "Souriante, ponctuelle",
+                ]
+            ),
+            _who("Inès", "Ferreira", "ines.ferreira@exemple-mail.fr", "+33631425364"),
+        ),
+        CvCase(
+            "caps_job_title_first_docx",
+            "cv_dylan.docx",
+            cv_docx(
+                [
+                    "CARISTE – PRÉPARATEUR DE COMMANDES",
+                    "Dylan Vasseur",
+                    "Mob. 06 21 32 43 54",
+                    "dylan.vasseur@exemple-boite.net",
+                    "Expériences professionnelles",
+                    "Cariste, Geodis",
+                    "Formation",
+                    "CACES 1, 3, 5",
+                    "Loisirs",
+                    "Football",
+                ]
+            ),
+            _who("Dylan", "Vasseur", "dylan.vasseur@exemple-boite.net", "+33621324354"),
+        ),
+        CvCase(
+            "civility_and_city_line_pdf",
+            "CV_M_Lucas_GAUTHIER.pdf",
+            cv_pdf(
+                [
+                    ("M. Lucas GAUTHIER", 18),
+                    "Abbeville",
+                    "lucas.gauthier@exemple-mail.fr",
+                    "(+33) 6 44 55 66 77",
+                    "",
+                    "Expériences",
+                    "Couvreur, Toitures de la Somme",
+                    "Formation",
+                    "CAP Couvreur",
+                    "Compétences",
+                    "Zinguerie",
+                ]
+            ),
+            _who("Lucas", "Gauthier", "lucas.gauthier@exemple-mail.fr", "+33644556677"),
+        ),
     ]
     return tuple(cases)
 

@@ -787,5 +787,146 @@ def email_cases() -> tuple[EmailCase, ...]:
             ),
             {"kind": "unknown"},
         ),
+        # second wave, written after the first fixes (to check they generalise)
+        EmailCase(
+            "ref_retyped_with_space",
+            _mail(
+                "Candidature",
+                PARTNER,
+                _plain(
+                    "Bonjour,\nconcernant l'offre CS 2027-0021, voici le CV de M. Lucas GAUTHIER.\n"
+                    "Cordialement,\nSophie\n"
+                ),
+                file_part(c("civility_and_city_line_pdf").data, PDF, 'name="CV_M_Lucas_GAUTHIER.pdf"'),
+            ),
+            {
+                "kind": "partner_referral",
+                "offer_ref": "CS-2027-0021",
+                "candidates": [_who("civility_and_city_line_pdf", "CV_M_Lucas_GAUTHIER.pdf")],
+            },
+        ),
+        EmailCase(
+            "signature_with_civility_no_closing",
+            _mail(
+                "[CS-2027-0022] Candidature",
+                PARTNER,
+                _plain(
+                    "Bonjour,\nVeuillez trouver le CV de notre candidat.\n\nMme Sophie MARTIN\n"
+                    "Conseillère en insertion\n06 12 00 00 01\n"
+                ),
+                file_part(CV_NAME_ONLY_IN_FILE, PDF, 'name="CV.pdf"'),
+            ),
+            {
+                "kind": "partner_referral",
+                "offer_ref": "CS-2027-0022",
+                "candidates": [
+                    {
+                        "first_name": None,
+                        "last_name": None,
+                        "email": None,
+                        "phone": None,
+                        "cv_filename": "CV.pdf",
+                    }
+                ],
+            },
+        ),
+        EmailCase(
+            "two_cvs_numbered_files_details_in_prose",
+            _mail(
+                "RE: [CS-2027-0023] Vendeur(se)",
+                PARTNER,
+                _plain(
+                    "Bonjour,\n\nJe vous transmets la candidature de Monsieur Dylan VASSEUR (tél : 06 21 32 43 54) "
+                    "ainsi que celle de Madame Inès FERREIRA.\n\nCordialement,\nSophie Martín\n06 12 00 00 01\n"
+                ),
+                file_part(c("caps_job_title_first_docx").data, DOCX, 'name="CV1.docx"'),
+                file_part(CV_NO_NAME_NO_PHONE, PDF, 'name="CV2.pdf"'),
+            ),
+            {
+                "kind": "partner_referral",
+                "offer_ref": "CS-2027-0023",
+                "candidates": [
+                    _who("caps_job_title_first_docx", "CV1.docx"),
+                    {
+                        "first_name": None,
+                        "last_name": None,
+                        "email": "noemie.leboeuf@exemple-mail.fr",
+                        "phone": None,
+                        "cv_filename": "CV2.pdf",
+                    },
+                ],
+            },
+        ),
+        EmailCase(
+            "training_brochure_not_a_cv",
+            _mail(
+                "Nouvelle session de formation cariste",
+                "Formapi <contact@formapi-exemple.fr>",
+                _plain(
+                    "Bonjour,\nnous ouvrons une session en avril, programme joint.\nCordialement,\nFormapi\n"
+                ),
+                file_part(
+                    cv_pdf(
+                        [
+                            ("Programme de formation", 18),
+                            ("Cariste d'entrepôt", 14),
+                            "Objectifs",
+                            "Conduire un chariot en sécurité",
+                            "Compétences visées",
+                            "Conduite, chargement",
+                            "Formation",
+                            "70 heures, CACES R489",
+                            "Contact",
+                            "Sophie MARTIN – 03 22 10 20 30",
+                            "contact@formapi-exemple.fr",
+                        ]
+                    ),
+                    PDF,
+                    'name="Programme_cariste.pdf"',
+                ),
+            ),
+            {"kind": "unknown"},
+        ),
+        EmailCase(
+            "ooo_english_no_header",
+            _mail(
+                "RE: [CS-2027-0004] Agent d'entretien",
+                "Hans Weber <h.weber@exemple.de>",
+                _plain(
+                    "Hello,\nI am out of the office until March 15th with limited access to e-mail.\n"
+                    "For urgent matters please contact my colleague.\n"
+                ),
+            ),
+            {"kind": "auto_reply"},
+        ),
+        EmailCase(
+            "human_absent_but_sends_cv",
+            _mail(
+                "Absente jusqu'au 20 mars – [CS-2027-0024] CV",
+                PARTNER,
+                _plain(
+                    "Bonjour,\nje suis absente jusqu'au 20 mars, je vous envoie donc le CV de Mme Inès FERREIRA "
+                    "dès maintenant.\nCordialement,\nSophie\n"
+                ),
+                file_part(c("name_with_age_comma_docx").data, DOCX, 'name="CV_2.docx"'),
+            ),
+            {
+                "kind": "partner_referral",
+                "offer_ref": "CS-2027-0024",
+                "candidates": [_who("name_with_age_comma_docx", "CV_2.docx")],
+            },
+        ),
+        EmailCase(
+            "human_absent_no_attachment_is_not_auto",
+            _mail(
+                "RE: [CS-2027-0004] Agent d'entretien",
+                PARTNER,
+                _plain(
+                    "Bonjour Claire,\nje suis absente jusqu'au 20 mars ; je vous envoie les CV lundi prochain.\n"
+                    "Cordialement,\nSophie\n"
+                ),
+            ),
+            {"kind": "unknown"},
+        ),
     ]
     return tuple(cases)
