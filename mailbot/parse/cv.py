@@ -83,7 +83,8 @@ def name_from_filename(filename: str) -> tuple[str, str] | None:
     'CV - Marie Dupont.docx' (words capitalised as names are); None when there is none."""
     stem = re.sub(r"\.[a-z0-9]{2,4}$", "", filename or "", flags=re.I)
     words = [w for w in re.split(r"[\s_.,;()\[\]]+|(?<=\w)-(?=[A-Z])|\s-\s", stem) if w]
-    words = [w for w in words if not _CV_FILE.fullmatch(w) and not re.search(r"\d", w)]
+    words = [w.strip("-–") for w in words if not _CV_FILE.fullmatch(w) and not re.search(r"\d", w)]
+    words = [w for w in words if w]
     words = [w for w in words if not re.fullmatch(r"(?i)(de|du|candidature|mme|m|mr|madame|monsieur)", w)]
     if not 2 <= len(words) <= 4:
         return None

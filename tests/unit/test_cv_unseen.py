@@ -31,3 +31,29 @@ def test_unseen_cv_accuracy():
     print(f"kinds {score.kind_rate:.0%}, fields {score.field_rate:.1%}")
     assert score.kind_rate >= KIND_ACCURACY, score.mismatches
     assert score.field_rate >= FIELD_ACCURACY, score.mismatches
+
+
+@pytest.mark.parametrize(
+    "filename,expected",
+    [
+        ("CV_Rachid_HAMMOUDI.pdf", ("Rachid", "Hammoudi")),
+        ("CV - Marie DUPONT.docx", ("Marie", "Dupont")),
+        ("cv-justine-lhomme.pdf", None),  # lowercase words: not reliable enough
+        ("document.docx", None),
+        ("CV 2027.pdf", None),
+        ("Fiche de positionnement.pdf", None),
+    ],
+)
+def test_name_from_filename(filename, expected):
+    from mailbot.parse.cv import name_from_filename
+
+    assert name_from_filename(filename) == expected
+
+
+def test_other_candidate_documents_are_not_cvs_by_name():
+    from mailbot.parse.cv import not_a_cv_filename
+
+    assert not_a_cv_filename("Fiche de positionnement - DIALLO.pdf")
+    assert not_a_cv_filename("Lettre de motivation.docx")
+    assert not not_a_cv_filename("CV et lettre de motivation.pdf")
+    assert not not_a_cv_filename("Karim BENALI.pdf")

@@ -45,3 +45,53 @@ def test_machine_messages_are_never_answered():
         if case.truth["kind"] in ("auto_reply", "bounce"):
             got = parse_email(case.raw, find_offer_by_message_id=find_offer, own_addresses=OWN)
             assert got["auto"] is True, case.name
+
+
+@pytest.mark.parametrize(
+    "text,ref",
+    [
+        ("[CS-2027-0012]", "CS-2027-0012"),
+        ("offre CS 2027-0012 ci-dessous", "CS-2027-0012"),
+        ("réf. cs–2027–0012.", "CS-2027-0012"),
+        ("CS-2027-12345", "CS-2027-12345"),
+        ("SIRET 12345678900012 – CS-27-12", None),
+    ],
+)
+def test_offer_reference_as_people_write_it(text, ref):
+    from mailbot.parse.referral import _ref
+
+    assert _ref(text) == ref
+
+
+def test_signature_starts_at_the_senders_name():
+    from mailbot.parse.referral import body_without_signature
+
+    text = "Bonjour,\nCV de M. Hugo PETIT ci-joint.\n\nMme Sophie MARTIN – PLIE\n06 12 00 00 01"
+    body, signature = body_without_signature(text, "Sophie Martin")
+    assert "Hugo" in body and "06 12" in signature
+    assert body_without_signature(text)[1] == ""  # no sender name, no closing: all body
+
+
+def _plain_mail(subject: str, text: str, sender: str = "Sophie <s@plie.fr>", **headers) -> bytes:
+    from email.message import EmailMessage
+
+    msg = EmailMessage()
+    msg["From"], msg["To"], msg["Subject"] = sender, OWN[0], subject
+    for name, value in headers.items():
+        msg[name.replace("_", "-")] = value
+    msg.set_content(text)
+    return msg.as_bytes()
+
+
+def test_a_person_writing_non_remis_is_no_bounce():
+    raw = _plain_mail("Non remis : le CV de Karim ?", "Bonjour, le CV n'a pas été remis ?")
+    assert parse_email(raw)["kind"] == "unknown"
+    raw = _plain_mail("Non remis : x", "…", "Postmaster <postmaster@plie.fr>")
+    assert parse_email(raw)["kind"] == "bounce"
+
+
+def test_absence_without_what_to_do_meanwhile_is_a_person():
+    raw = _plain_mail("RE: offre", "Je suis absente demain, je vous appelle jeudi.")
+    assert parse_email(raw)["kind"] == "unknown"
+    raw = _plain_mail("RE: offre", "Je suis absente jusqu'au 3 mai. Pour toute urgence : accueil.")
+    assert parse_email(raw)["kind"] == "auto_reply"
