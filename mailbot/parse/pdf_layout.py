@@ -121,7 +121,8 @@ def _bands(page: PageLayout, split: float, rules: LabelRules) -> list[list[Segme
     labels: list[list[Segment]] = []
     last_label: Segment | None = None
     values: list[Segment] = []
-    value_starts = _first_lines([s for s in page.segments if s.x0 >= split])
+    value_segments = [s for s in page.segments if s.x0 >= split]
+    value_starts = _first_lines(value_segments)
     for seg in page.segments:
         if seg.x0 >= split:
             values.append(seg)
@@ -136,6 +137,11 @@ def _bands(page: PageLayout, split: float, rules: LabelRules) -> list[list[Segme
                 or match_label(rules, " ".join(s.text for s in labels[-1])) is None
             )
             and not any(abs(v.cy - seg.cy) < height * 0.5 for v in value_starts)
+            and not (  # a capitalised label level with an answer, below a complete label
+                seg.text[:1].isupper()
+                and any(abs(v.cy - seg.cy) < height * 0.5 for v in value_segments)
+                and match_label(rules, " ".join(s.text for s in labels[-1])) is not None
+            )
         )
         if not continuation or not labels:
             labels.append([])

@@ -31,7 +31,8 @@ _NUMBERING = re.compile(
     r"^\s*(?:\d{1,2}(?:\.\d{1,2})+\.?|\d{1,2}\s*[.)°-]|[a-zA-Z]\)|[a-z]\.|[IVX]{1,4}[.)])\s*(?=\S)"
 )
 # 'Label<TAB>value', 'Label     value' (pasted table), 'Label ........ value' (dotted leaders).
-_GAP = re.compile(r"^(.{1,80}?)(?:\s*\t\s*|\s{3,}|\s*[.…_]{4,}\s*)(.*)$")
+_GAP = re.compile(r"^(.{1,80}?)(?:\s*\t\s*|\s{3,}|\s*[.…_]{4,}\s*|\s+\|\s*)(.*)$")
+_PIPE_ROW = re.compile(r"^\|(.*)\|$")  # '| Label | value |': a table pasted as text
 # Fields answered on one line: an unknown 'Xxx : yyy' line after them is not their continuation.
 _ONE_LINE = frozenset(
     {
@@ -40,6 +41,8 @@ _ONE_LINE = frozenset(
         "conditions.weekly_hours",
     }
 )  # fmt: skip
+# What a letterhead prints above a form: a later answer to the same label replaces it.
+_LETTERHEAD = frozenset({"company.phone", "company.email", "company.address"})
 _LABEL_LIKE = re.compile(r"^[A-ZÀ-Ýa-zà-ÿ][\w'’./ -]{0,40}\s*[:：]")
 _COMPANY = "company."
 
@@ -120,6 +123,7 @@ class _Assembler:
         self.lines: list[str] = []
         self.market: str | None = None
         self.labels_seen: set[str] = set()
+        self.letterhead: set[str] = set()  # company fields read before any other label
 
     @property
     def form(self) -> RawForm:
@@ -137,12 +141,17 @@ class _Assembler:
             if not value:
                 return
             if key.startswith(_COMPANY) and key != "company.legal_name":
+                if key in self.letterhead:  # the letterhead's switchboard: the form's own wins
+                    self.letterhead.discard(key)
+                    values[key] = value
                 return  # a second phone/e-mail of the same company: keep the first
             new = RawForm() if key.startswith(_COMPANY) else self.form.copy_company()
             new.market = self.market
             self.forms.append(new)
             values = new.values
         values[key] = value
+        if value and key in _LETTERHEAD and self.labels_seen <= _LETTERHEAD:
+            self.letterhead.add(key)
 
     def start(self, key: str, value: str) -> None:
         self.close()
@@ -152,6 +161,11 @@ class _Assembler:
 
     def feed_line(self, line: str) -> None:
         text = line.strip()
+        pipes = _PIPE_ROW.match(text)
+        if pipes:
+            text = pipes.group(1).strip()
+            if not text.strip("-:| "):
+                return  # the '|---|---|' rule under a header row
         if not text:
             if self.current is not None and self.lines:
                 self.close()

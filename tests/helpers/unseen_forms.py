@@ -2053,6 +2053,190 @@ def _r08() -> bytes:
     )
 
 
+@case(
+    "r09_docx_letterhead_with_labels",
+    "docx",
+    [
+        expect(
+            legal_name="Batiroute SAS",
+            siret="52567226730823",
+            address="Rue des Forges 80700 Roye",
+            contact_name="M. Hervé Colin",
+            phone="+33633445566",
+            email="h.colin@batiroute.fr",
+            title="Manœuvre TP",
+            positions=2,
+            recruitment_date="2027-04-26",
+            contract_type="CDD",
+            contract_duration="3 mois",
+            weekly_hours=35,
+            gross_salary="SMIC",
+            workplace="Roye",
+        )
+    ],
+)
+def _r09() -> bytes:
+    return docx_bytes(
+        [
+            "BATIROUTE SAS – Travaux publics",
+            "Rue des Forges – 80700 Roye",
+            "Tél. : 03 22 87 00 00 – Mail : accueil@batiroute.fr",
+            "",
+            [
+                ["Raison sociale", "Batiroute SAS"],
+                ["SIRET", "525 672 267 30823"],
+                ["Adresse", "Rue des Forges 80700 Roye"],
+                ["Contact", "M. Hervé Colin"],
+                ["Téléphone", "06 33 44 55 66"],
+                ["Mail", "h.colin@batiroute.fr"],
+                ["Poste", "Manœuvre TP"],
+                ["Nombre de postes", "2"],
+                ["Date d'embauche", "26/04/2027"],
+                ["Type de contrat", "CDD"],
+                ["Durée", "3 mois"],
+                ["Horaires", "35 h"],
+                ["Salaire", "SMIC"],
+                ["Lieu de travail", "Roye"],
+            ],
+        ]
+    )
+
+
+@case(
+    "r10_mail_pipe_table",
+    "text",
+    [
+        expect(
+            legal_name="Net Services 80",
+            siret="94161760719135",
+            address="15 rue Jules Barni 80000 Amiens",
+            contact_name="Mme Léa Robert",
+            phone="+33322121314",
+            email="lea.robert@netservices80.fr",
+            title="Agent de nettoyage",
+            positions=2,
+            recruitment_date="2027-02-08",
+            contract_type="CDI",
+            weekly_hours=25,
+            gross_salary="SMIC",
+            workplace="Amiens",
+        )
+    ],
+)
+def _r10() -> str:
+    rows = [
+        ("Raison sociale", "Net Services 80"),
+        ("SIRET", "941 617 607 19135"),
+        ("Adresse", "15 rue Jules Barni 80000 Amiens"),
+        ("Contact", "Mme Léa Robert"),
+        ("Téléphone", "03 22 12 13 14"),
+        ("Courriel", "lea.robert@netservices80.fr"),
+        ("Poste", "Agent de nettoyage"),
+        ("Nombre de postes", "2"),
+        ("Date d'embauche", "08/02/2027"),
+        ("Type de contrat", "CDI"),
+        ("Durée hebdomadaire", "25 h"),
+        ("Salaire", "SMIC"),
+        ("Lieu de travail", "Amiens"),
+    ]
+    table = "\n".join(f"| {label} | {value} |" for label, value in rows)
+    return f"Bonjour,\n\nVoici notre fiche :\n\n| Rubrique | Réponse |\n|---|---|\n{table}\n\nCordialement\n"
+
+
+@case(
+    "r11_pdf_wrapped_labels_table",
+    "pdf",
+    [
+        expect(
+            legal_name="Métallerie Picarde",
+            siret="99819241302897",
+            address="ZI Est 80100 Abbeville",
+            contact_name="M. Gilles Roger, responsable d'atelier",
+            phone="+33322191817",
+            email="g.roger@metallerie-picarde.fr",
+            title="Soudeur",
+            positions=2,
+            recruitment_date="2027-03-01",
+            special_requirements="Port de charges",
+            contract_type="CDD",
+            contract_duration="6 mois",
+            weekly_hours=35,
+            gross_salary="12,50 €/h",
+            workplace="Abbeville",
+        )
+    ],
+)
+def _r11() -> bytes:
+    return pdf_lines(
+        [
+            "Métallerie Picarde",
+            "",
+            [(60, "Raison sociale"), (230, "Métallerie Picarde")],
+            [(60, "SIRET"), (230, "998 192 413 02897")],
+            [(60, "Adresse"), (230, "ZI Est 80100 Abbeville")],
+            [(60, "Nom et fonction de la"), (230, "M. Gilles Roger, responsable d'atelier")],
+            [(60, "personne à contacter")],
+            [(60, "Téléphone"), (230, "03 22 19 18 17")],
+            [(60, "Courriel"), (230, "g.roger@metallerie-picarde.fr")],
+            [(60, "Intitulé du poste"), (230, "Soudeur")],
+            [(60, "Nombre de postes à"), (230, "2")],
+            [(60, "pourvoir")],
+            [(60, "Date d'embauche"), (230, "01/03/2027")],
+            [(60, "Exigences particulières"), (230, "Port de charges")],
+            [(60, "(permis, habilitations…)")],
+            [(60, "Type de contrat"), (230, "CDD")],
+            [(60, "Durée du contrat"), (230, "6 mois")],
+            [(60, "Durée hebdomadaire"), (230, "35 h")],
+            [(60, "Salaire brut"), (230, "12,50 €/h")],
+            [(60, "Lieu de travail"), (230, "Abbeville")],
+        ],
+        size=9,
+    )
+
+
+@case(
+    "r12_mail_dates_inside_contract",
+    "text",
+    [
+        expect(
+            legal_name="Animations Loisirs Somme",
+            siret="02453129568894",
+            address="Base de loisirs 80120 Rue",
+            contact_name="Marion Petit",
+            phone="+33678787878",
+            email="marion@als80.fr",
+            title="Animateur",
+            positions=3,
+            recruitment_date=Alt(None, "2027-07-01"),
+            contract_type="CDD",
+            contract_duration=Alt(None, "du 01/07/2027 au 31/08/2027"),
+            weekly_hours=35,
+            gross_salary="SMIC",
+            workplace="Rue",
+        )
+    ],
+)
+def _r12() -> str:
+    return """Bonjour,
+
+Structure : Animations Loisirs Somme
+SIRET : 024 531 295 68894
+Adresse : Base de loisirs 80120 Rue
+Contact : Marion Petit
+Tél : 06 78 78 78 78
+Mail : marion@als80.fr
+Poste : Animateur
+Nombre de postes : 3
+Contrat : CDD du 01/07/2027 au 31/08/2027
+Horaires : 35 h
+Salaire : SMIC
+Lieu : Rue
+
+Marion Petit
+Animations Loisirs Somme
+"""
+
+
 # --------------------------------------------------------------------------------------------
 # Scoring
 # --------------------------------------------------------------------------------------------
