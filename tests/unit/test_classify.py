@@ -208,3 +208,23 @@ def test_chain_file_errors(tmp_path):
     custom = tmp_path / "c.toml"
     custom.write_text('default = "unknown"\n[[chain]]\nrule = "bulk"\nkind = "bounce"\n')
     assert classify(_read({"Precedence": "bulk"}), custom).kind == "bounce"
+
+
+def test_read_receipt_is_automated_not_unknown():
+    from email.mime.multipart import MIMEMultipart
+    from email.mime.text import MIMEText
+
+    from mailbot.parse.email import parse_email
+
+    report = MIMEMultipart("report", report_type="disposition-notification")
+    report["From"] = "Paul Martin <paul.martin@exemple-btp.fr>"
+    report["To"] = "clauses.amiens@exemple-emploi.fr"
+    report["Subject"] = "Lu : [CS-2027-0004] Offre clause sociale"
+    report.attach(MIMEText("Votre message a été lu le 12/01/2027.", "plain", "utf-8"))
+    notification = MIMEText("Final-Recipient: rfc822;paul.martin@exemple-btp.fr\n"
+                            "Disposition: manual-action/MDN-sent-manually; displayed\n")
+    notification.replace_header("Content-Type", "message/disposition-notification")
+    report.attach(notification)
+    result = parse_email(report.as_bytes())
+    assert result["kind"] == "auto_reply"
+    assert result["auto"] is True and result["rule"] == "read_receipt"
