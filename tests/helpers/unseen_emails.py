@@ -744,7 +744,7 @@ def email_cases() -> tuple[EmailCase, ...]:
                     params="report-type=disposition-notification",
                 ),
             ),
-            {"kind": "unknown"},
+            {"kind": "auto_reply"},  # a read receipt: automated, filed, never answered
         ),
         # ---- other ----------------------------------------------------------------------------------
         EmailCase(
