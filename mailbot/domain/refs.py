@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import re
-
 from sqlalchemy import update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -11,9 +9,7 @@ from sqlmodel import Session
 
 from mailbot.domain.models import RefCounter
 
-__all__ = ["REF_PATTERN", "allocate_ref", "format_ref"]
-
-REF_PATTERN = re.compile(r"\bCS-(\d{4})-(\d{4,})\b")
+__all__ = ["allocate_ref", "format_ref"]
 
 
 def format_ref(year: int, number: int) -> str:

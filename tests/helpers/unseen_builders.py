@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 from dataclasses import dataclass
 
+from mailbot.parse.types import FORM_FIELDS
 from tests.helpers.pdf_builder import PdfPage, build_pdf
 
 __all__ = ["Alt", "docx_bytes", "expect", "pdf_lines"]
@@ -20,20 +21,7 @@ class Alt:
         object.__setattr__(self, "values", values)
 
 
-_SECTIONS = {
-    "company": ("legal_name", "siret", "address", "contact_name", "phone", "email"),
-    "job": (
-        "title",
-        "positions",
-        "recruitment_date",
-        "main_activities",
-        "required_skills",
-        "experience",
-        "training",
-        "special_requirements",
-    ),
-    "conditions": ("contract_type", "contract_duration", "weekly_hours", "gross_salary", "workplace"),
-}
+_SECTIONS = FORM_FIELDS
 
 
 def expect(**values) -> dict:
