@@ -53,7 +53,8 @@ def sender_of(raw: bytes) -> str:
     return getaddresses([str(header)])[0][1].lower()
 
 
-def write_config(path: Path, *, db_url: str, imap, smtp, idle: bool = True) -> Path:
+def write_config(path: Path, *, db_url: str, imap, smtp, idle: bool = True,
+                 folder: str = "INBOX") -> Path:
     partners = "".join(
         f'\n[[partners]]\nname = "{name}"\nkind = "{kind}"\nemails = {json.dumps(emails)}\n'
         f"domains = {json.dumps(domains)}\n"
@@ -69,6 +70,7 @@ port = {imap.port}
 security = "none"
 username = "{imap.username}"
 password = "{imap.password}"
+folder = "{folder}"
 idle = {"true" if idle else "false"}
 poll_seconds = 5
 timeout = 10

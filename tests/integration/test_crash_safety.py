@@ -57,3 +57,36 @@ def test_kill_and_rerun(point, tmp_path, dovecot, imap_account, smtp_server, db_
     # all filed
     assert dovecot.list_uids(imap_account.username, "INBOX") == []
     assert len(dovecot.list_uids(imap_account.username, "Traites")) == len(EMAILS)
+
+
+def test_uidvalidity_change_after_a_crash_neither_loses_nor_doubles(tmp_path, dovecot, imap_account,
+                                                                     smtp_server):
+    """Handled but not yet filed when the folder's UIDVALIDITY changes (folder rebuilt by the
+    server): the copies under the new UIDVALIDITY are recognised by Message-ID and filed, and
+    a message that arrived meanwhile is handled."""
+    folder = "Clauses"
+    config = write_config(tmp_path / "config.toml", db_url=f"sqlite:///{tmp_path / 'db.sqlite'}",
+                          imap=imap_account, smtp=smtp_server, folder=folder)
+    dovecot.recreate_folder(imap_account.username, folder)
+    first, late = sample("e01_company_pdf_form.eml"), sample("e05_docx_octet_stream.eml")
+    dovecot.append(imap_account.username, folder, first)
+    crashed = mailbot("run", "--once", "--config", str(config),
+                      env={"MAILBOT_CRASH_AT": "after_handler_commit:1"})
+    assert crashed.returncode == -signal.SIGKILL
+    assert "crash point after_handler_commit reached" in crashed.stderr
+    old_validity = dovecot.uidvalidity(imap_account.username, folder)
+
+    dovecot.recreate_folder(imap_account.username, folder)  # the server rebuilt the folder
+    dovecot.append(imap_account.username, folder, first)
+    dovecot.append(imap_account.username, folder, late)
+    assert dovecot.uidvalidity(imap_account.username, folder) != old_validity
+
+    rerun = mailbot("run", "--once", "--config", str(config))
+    assert rerun.returncode == 0, rerun.stderr
+    assert len(offers(config)) == 2  # the first form once, the late one once
+    journal = json.loads(mailbot("messages", "list", "--json", "--config", str(config)).stdout)
+    assert sorted(m["status"] for m in journal) == ["duplicate", "processed", "processed"]
+    ids = Counter(str(m.message["Message-ID"]) for m in smtp_server.messages)
+    assert all(n == 1 for n in ids.values())
+    assert len(ids) == 2 * (1 + len(PARTNERS))
+    assert dovecot.list_uids(imap_account.username, folder) == []
