@@ -23,6 +23,7 @@ __all__ = [
     "LimitsConfig",
     "PartnerConfig",
     "PeopleConfig",
+    "SecurityConfig",
     "SmtpConfig",
     "config_path",
     "load_config",
@@ -101,6 +102,9 @@ class PartnerConfig(_Section):
     kind: str = ""
     emails: list[str] = Field(min_length=1)
     domains: list[str] = []
+    # What proves a message is really theirs when [security] require_authentication is on:
+    # "dmarc" (default), or "spf" for a small partner whose domain publishes no DMARC record.
+    authenticated_by: Literal["dmarc", "spf"] = "dmarc"
 
     @field_validator("emails", "domains")
     @classmethod
@@ -124,9 +128,30 @@ class LimitsConfig(_Section):
     max_mime_parts: int = Field(Limits.max_mime_parts, gt=0)
     ocr: bool = Limits.ocr
     ocr_max_pages: int = Field(Limits.ocr_max_pages, ge=0)
+    # Flood limits for correspondents who are neither the référent, the facilitateur nor a
+    # partner, over a rolling 24 h: past them, offers and answers are held (`offers release`).
+    answers_per_sender_per_day: int = Field(10, ge=0)
+    offers_per_sender_per_day: int = Field(10, ge=0)
 
     def to_limits(self) -> Limits:
-        return Limits(**self.model_dump())
+        flood = {"answers_per_sender_per_day", "offers_per_sender_per_day"}
+        return Limits(**self.model_dump(exclude=flood))
+
+
+class SecurityConfig(_Section):
+    """Who is trusted (see README, "Security")."""
+
+    # The authserv-id of the agency's own receiving server: only its Authentication-Results count.
+    authserv_id: str | None = None
+    # When true, mail claiming to be from a partner, the référent, the facilitateur or our own
+    # domain counts as theirs only with dmarc=pass (or aligned spf=pass) from that server.
+    require_authentication: bool = False
+
+    @model_validator(mode="after")
+    def _needs_server(self) -> SecurityConfig:
+        if self.require_authentication and not self.authserv_id:
+            raise ValueError("require_authentication needs authserv_id (your receiving server's name)")
+        return self
 
 
 class Config(_Section):
@@ -137,6 +162,7 @@ class Config(_Section):
     partners: list[PartnerConfig] = []
     paths: PathsConfig = PathsConfig()
     limits: LimitsConfig = LimitsConfig()
+    security: SecurityConfig = SecurityConfig()
     source_path: str | None = Field(None, exclude=True)
 
     @model_validator(mode="after")
@@ -162,7 +188,7 @@ def config_path(explicit: str | Path | None = None) -> Path:
 
 def _describe(error: dict) -> str:
     loc = [str(part) for part in error["loc"]]
-    if loc and loc[0] in {"imap", "smtp", "people", "database", "paths", "limits"}:
+    if loc and loc[0] in {"imap", "smtp", "people", "database", "paths", "limits", "security"}:
         where = f"[{loc[0]}] " + ".".join(loc[1:])
     elif loc and loc[0] == "partners" and len(loc) > 1:
         where = f"[[partners]] #{int(loc[1]) + 1} " + ".".join(loc[2:])

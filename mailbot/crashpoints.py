@@ -6,6 +6,11 @@ there. Unset in production: `hit()` then costs one dict lookup.
 
 Points: after_journal, after_handler_commit, during_send (after the SMTP server accepted an email,
 before the outbox row is marked sent), after_move.
+
+Pause points, for concurrency tests: `MAILBOT_PAUSE_AT=pending_read:2.5` makes the process sleep
+2.5 s each time it reaches `pending_read` (a worker has read a pending message and not yet
+claimed it), so a test can make two workers go for the same message. Optional `:N` after the
+seconds pauses only the first N hits.
 """
 
 from __future__ import annotations
@@ -14,7 +19,7 @@ import os
 import signal
 import sys
 
-__all__ = ["POINTS", "hit"]
+__all__ = ["POINTS", "hit", "pause"]
 
 POINTS = ("after_journal", "after_handler_commit", "during_send", "after_move")
 
@@ -39,3 +44,23 @@ def hit(name: str) -> None:
         sys.stderr.write(f"mailbot: crash point {name} reached (hit {_counts[name]})\n")
         sys.stderr.flush()
         os.kill(os.getpid(), signal.SIGKILL)
+
+
+_pauses: dict[str, int] = {}
+
+
+def pause(name: str) -> None:
+    """Sleep at pause point `name` if `MAILBOT_PAUSE_AT=name:seconds[:count]` arms it."""
+    spec = os.environ.get("MAILBOT_PAUSE_AT")
+    if not spec:
+        return
+    point, _, rest = spec.partition(":")
+    if point != name:
+        return
+    seconds, _, count = rest.partition(":")
+    _pauses[name] = _pauses.get(name, 0) + 1
+    if count and _pauses[name] > int(count):
+        return
+    import time
+
+    time.sleep(float(seconds or 1))

@@ -7,12 +7,13 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
-from sqlalchemy import JSON, Column, LargeBinary, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, Column, LargeBinary, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 __all__ = [
     "Candidate",
     "Company",
+    "Fingerprint",
     "InboundMessage",
     "InboundStatus",
     "Offer",
@@ -49,6 +50,8 @@ class InboundStatus:
     DUPLICATE = "duplicate"  # same Message-ID (or hash) as an earlier message: not handled again
     QUARANTINED = "quarantined"  # handling failed; `reason` says why; replayable
 
+    ALL = ("journaled", "processed", "duplicate", "quarantined")
+
 
 class InboundMessage(SQLModel, table=True):
     """The journal: one row per received message, raw bytes stored before any parsing."""
@@ -73,6 +76,10 @@ class InboundMessage(SQLModel, table=True):
     processed_at: datetime | None = None
     moved_to: str | None = None  # server folder it was moved to, once moved
     attempts: int = 0
+    sender: str | None = Field(default=None, index=True)  # checked From addr-spec, set when handled
+    auth: str | None = None  # what the trusted Authentication-Results said, e.g. "dmarc=pass"
+    claimed_by: str | None = None  # "host:pid:token" of the worker handling it right now
+    claimed_at: datetime | None = None
 
 
 class RefCounter(SQLModel, table=True):
@@ -86,8 +93,11 @@ class OfferStatus:
     """Values of Offer.status (documented in README)."""
 
     OPEN = "open"  # broadcast to partners, taking referrals
+    HELD = "held"  # over a flood limit: stored, not broadcast until `mailbot offers release`
     FILLED = "filled"
     CLOSED = "closed"
+
+    ALL = ("open", "held", "filled", "closed")
 
 
 class Company(SQLModel, table=True):
@@ -169,8 +179,12 @@ class OutboxStatus:
     """Values of OutboxMessage.status."""
 
     PENDING = "pending"
+    SENDING = "sending"  # claimed by a sender (claimed_by/claimed_at); back to pending if it died
     SENT = "sent"
     FAILED = "failed"  # permanent refusal; `last_error` holds the server's answer
+    HELD = "held"  # over a flood limit: waits for `mailbot offers release`
+
+    ALL = ("pending", "sending", "sent", "failed", "held")
 
 
 class OutboxMessage(SQLModel, table=True):
@@ -196,3 +210,17 @@ class OutboxMessage(SQLModel, table=True):
     inbound_id: int | None = Field(default=None, foreign_key="inboundmessage.id")
     created_at: datetime = Field(default_factory=utcnow)
     sent_at: datetime | None = None
+    to_key: str | None = Field(default=None, index=True)  # first recipient, lowercase (flood limits)
+    claimed_by: str | None = None  # "host:pid:token" of the sender sending it right now
+    claimed_at: datetime | None = None
+
+
+class Fingerprint(SQLModel, table=True):
+    """A hash of five consecutive words of an email mailbot sent (text and HTML parts).
+
+    Incoming text made of these is mailbot's own text (quoted, pasted, forwarded) and is never
+    read as data again: see `mailbot.fingerprints`.
+    """
+
+    hash: int = Field(sa_column=Column(BigInteger, primary_key=True, autoincrement=False))
+    anchor: bool = False  # made of template words only (no value from a form): mailbot's for sure

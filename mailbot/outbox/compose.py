@@ -20,6 +20,8 @@ from jinja2 import ChainableUndefined, Environment, FileSystemLoader, select_aut
 
 from mailbot.domain.models import OutboxMessage, OutboxStatus, utcnow
 from mailbot.errors import MailbotError
+from mailbot.fingerprints import remember
+from mailbot.mailtext import html_to_text
 from mailbot.outbox.labels_fr import (
     FIELD_LABELS,
     TIMEZONE,
@@ -120,7 +122,11 @@ class Composer:
         references: list[str] | None = None,
     ) -> EmailMessage:
         """The complete email for `role`: subject, text part, HTML alternative, fixed headers."""
-        recipients = _clean_recipients(to)
+        return self._build(role, *self.render_parts(role, context), to=to, reply_to=reply_to,
+                           in_reply_to=in_reply_to, references=references)
+
+    def render_parts(self, role: str, context: dict) -> tuple[str, str, str]:
+        """(subject, text, html) of `role` for `context`."""
         full = {
             **context,
             "signature": self.signature,
@@ -130,6 +136,21 @@ class Composer:
         subject = _one_line(self._render_part(role, "subject", full))
         text = self._render_part(role, "txt", full)
         html = self._render_part(role, "html", full)
+        return subject, text, html
+
+    def _build(
+        self,
+        role: str,
+        subject: str,
+        text: str,
+        html: str,
+        *,
+        to: list[str],
+        reply_to: str | None = None,
+        in_reply_to: str | None = None,
+        references: list[str] | None = None,
+    ) -> EmailMessage:
+        recipients = _clean_recipients(to)
 
         msg = EmailMessage()
         msg["From"] = Address(display_name=self.from_name, addr_spec=self.from_address)
@@ -164,10 +185,16 @@ class Composer:
         offer_id: int | None = None,
         partner_id: int | None = None,
         inbound_id: int | None = None,
+        status: str = OutboxStatus.PENDING,
         **headers: Any,
     ) -> OutboxMessage:
-        """Render and add a pending outbox row to `session` (the caller commits)."""
-        msg = self.render(role, context, to=to, **headers)
+        """Render and add a pending outbox row to `session` (the caller commits).
+
+        The email's words are fingerprinted in the same transaction (`mailbot.fingerprints`), so
+        its text quoted back to us is never read as data. `status="held"` queues it held."""
+        subject, text, html = self.render_parts(role, context)
+        msg = self._build(role, subject, text, html, to=to, **headers)
+        remember(session, (subject, text, html_to_text(html)), context)
         row = OutboxMessage(
             message_id=str(msg["Message-ID"]),
             role=role,
@@ -175,8 +202,9 @@ class Composer:
             recipients=_clean_recipients(to),
             subject=str(msg["Subject"]),
             raw=msg.as_bytes(policy=SMTP),
-            status=OutboxStatus.PENDING,
+            status=status,
             next_attempt_at=utcnow(),
+            to_key=_clean_recipients(to)[0].lower(),
             offer_id=offer_id,
             partner_id=partner_id,
             inbound_id=inbound_id,

@@ -1,0 +1,218 @@
+"""Text that mailbot wrote never becomes data again.
+
+Every email mailbot queues is fingerprinted: each run of five consecutive words of its text part
+and of its HTML part (as text) is hashed into the `fingerprint` table, in the same transaction as
+the outbox row. Words are compared folded (lowercase, no accents, no punctuation), so a fingerprint
+survives quoting (`>`), re-wrapping at another width, HTML→text and copy-paste.
+
+A run made only of template words (no word of a value that came from a form or a person) is an
+*anchor*. When a message comes in, `split_own_text` marks the words of its text that belong to
+known runs; a stretch of marked words counts as mailbot's only when it holds an anchor (so a
+company's next form that repeats its own details, echoed once in an acknowledgement, is still
+read), and the lines made mostly of such stretches are set apart: what remains is what a person
+(or another program) wrote.
+The dropped lines are kept apart (`MailMessage.own_text`), so an offer reference inside quoted
+mailbot text still ties a reply to its thread.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from collections.abc import Callable, Iterable
+
+from sqlalchemy import event
+from sqlmodel import Session
+
+__all__ = [
+    "SHINGLE",
+    "OwnTextSplit",
+    "hashes_of",
+    "lookup_known",
+    "remember",
+    "split_own_text",
+]
+
+SHINGLE = 5  # words per fingerprint
+_MIN_LINE_SHARE = 0.5  # a line with at least this share of its words in known runs is ours
+_SESSION_KEY = "mailbot_fingerprints"
+_WORD = re.compile(r"[^\W_]+", re.UNICODE)
+
+
+def _fold(word: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", word.casefold())
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+def _words(text: str) -> list[str]:
+    return [_fold(w) for w in _WORD.findall(text or "")]
+
+
+def _hash(words: Iterable[str]) -> int:
+    digest = hashlib.blake2b(" ".join(words).encode("utf-8"), digest_size=8).digest()
+    return int.from_bytes(digest, "big", signed=True)
+
+
+def _runs(words: list[str]) -> list[list[str]]:
+    if len(words) < SHINGLE:
+        return [words] if words else []
+    return [words[i : i + SHINGLE] for i in range(len(words) - SHINGLE + 1)]
+
+
+def hashes_of(text: str, data_words: set[str] | frozenset[str] = frozenset()) -> dict[int, bool]:
+    """Fingerprints of `text`, one per run of SHINGLE consecutive words: {hash: anchor}, where
+    anchor means the run holds none of `data_words` (folded words of the values shown)."""
+    out: dict[int, bool] = {}
+    for run in _runs(_words(text)):
+        value = _hash(run)
+        out[value] = out.get(value, False) or not any(w in data_words for w in run)
+    return out
+
+
+def data_words(context: object) -> set[str]:
+    """Folded words of every value in a template context (strings and numbers, nested)."""
+    found: set[str] = set()
+    stack = [context]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            found.update(_words(item))
+        elif isinstance(item, dict):
+            stack.extend(item.values())
+        elif isinstance(item, list | tuple | set):
+            stack.extend(item)
+        elif item is not None and not isinstance(item, bool):
+            found.update(_words(str(item)))
+    return found
+
+
+def remember(session: Session, texts: Iterable[str], context: object = None) -> None:
+    """Record the fingerprints of an email being queued; written when `session` commits."""
+    pending: dict[int, bool] = session.info.setdefault(_SESSION_KEY, {})
+    values = data_words(context)
+    for text in texts:
+        for value, anchor in hashes_of(text, values).items():
+            pending[value] = pending.get(value, False) or anchor
+
+
+@event.listens_for(Session, "before_commit")
+def _write_pending(session: Session) -> None:  # pragma: no cover - exercised by every queue
+    pending: dict[int, bool] | None = session.info.pop(_SESSION_KEY, None)
+    if not pending:
+        return
+    from mailbot.domain.models import Fingerprint
+
+    bind = session.get_bind()
+    if bind.dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    rows = [{"hash": h, "anchor": a} for h, a in sorted(pending.items())]
+    for start in range(0, len(rows), 2000):
+        statement = insert(Fingerprint).values(rows[start : start + 2000])
+        statement = statement.on_conflict_do_update(
+            index_elements=["hash"],
+            set_={"anchor": Fingerprint.anchor | statement.excluded.anchor},
+        )
+        session.execute(statement)
+
+
+Known = Callable[[set[int]], dict[int, bool]]
+
+
+def lookup_known(session: Session) -> Known:
+    """A function telling which of some hashes mailbot has sent: {hash: anchor}."""
+    from sqlmodel import select
+
+    from mailbot.domain.models import Fingerprint
+
+    def known(hashes: set[int]) -> dict[int, bool]:
+        found: dict[int, bool] = {}
+        ordered = sorted(hashes)
+        for start in range(0, len(ordered), 900):
+            chunk = ordered[start : start + 900]
+            query = select(Fingerprint.hash, Fingerprint.anchor).where(Fingerprint.hash.in_(chunk))
+            found.update(dict(session.exec(query).all()))
+        return found
+
+    return known
+
+
+class OwnTextSplit:
+    """A text cut into what someone else wrote (`other`) and mailbot's own lines (`own`)."""
+
+    def __init__(self, other: str, own: str, own_words: int, total_words: int) -> None:
+        self.other = other
+        self.own = own
+        self.own_words = own_words
+        self.total_words = total_words
+
+    @property
+    def found(self) -> bool:
+        return bool(self.own_words)
+
+
+def split_own_text(text: str, known: Known) -> OwnTextSplit:
+    """Split `text` into other people's lines and mailbot's own lines (see module docstring).
+
+    A run of words is ours when its fingerprint is known; a line is ours when at least half its
+    words sit in such runs. A line a person typed among quoted mailbot lines keeps its words:
+    runs that cross into it are unknown.
+    """
+    lines = (text or "").replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    tokens: list[tuple[int, str]] = []  # (line index, folded word)
+    for index, line in enumerate(lines):
+        tokens.extend((index, w) for w in _words(line))
+    if not tokens:
+        return OwnTextSplit(text or "", "", 0, 0)
+    words = [w for _, w in tokens]
+    size = min(SHINGLE, len(words))
+    windows = [(i, _hash(run)) for i, run in enumerate(_runs(words))]  # (start, hash)
+    found = known({h for _, h in windows})
+    if not found:
+        return OwnTextSplit(text or "", "", 0, len(words))
+    ours = _marked(len(words), windows, found, size)
+    per_line: dict[int, list[bool]] = {}
+    for (line_index, _), mark in zip(tokens, ours, strict=True):
+        per_line.setdefault(line_index, []).append(mark)
+    other_lines, own_lines = [], []
+    own_words = 0
+    for index, line in enumerate(lines):
+        marks = per_line.get(index)
+        if marks and sum(marks) >= _MIN_LINE_SHARE * len(marks):
+            own_lines.append(line)
+            own_words += len(marks)
+        else:
+            other_lines.append(line)
+    return OwnTextSplit(
+        _tidy("\n".join(other_lines)), _tidy("\n".join(own_lines)), own_words, len(words)
+    )
+
+
+def _marked(count: int, windows: list[tuple[int, int]], found: dict[int, bool], size: int) -> list[bool]:
+    """Words inside known runs, keeping only the stretches that hold an anchor run."""
+    marks = [False] * count
+    anchored = [False] * count
+    for start, value in windows:
+        if value in found:
+            for i in range(start, start + size):
+                marks[i] = True
+                anchored[i] = anchored[i] or found[value]
+    i = 0
+    while i < count:
+        if not marks[i]:
+            i += 1
+            continue
+        end = i
+        while end < count and marks[end]:
+            end += 1
+        if not any(anchored[i:end]):
+            for j in range(i, end):
+                marks[j] = False
+        i = end
+    return marks
+
+
+def _tidy(text: str) -> str:
+    return re.sub(r"\n{3,}", "\n\n", text).strip()
