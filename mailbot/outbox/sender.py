@@ -1,24 +1,33 @@
-"""Send the pending outbox rows through a transport: the only code that talks SMTP.
+"""Send the due outbox rows through a transport: the only code that talks SMTP.
+
+Exactly once, whatever runs beside us: a row is claimed with a compare-and-set UPDATE (`pending ->
+sending`, `claimed_by` = this process, see `mailbot.claims`) before it is sent; only the sender
+whose UPDATE matched the row sends it (PostgreSQL also skips rows another sender has locked). A row
+left `sending` by a dead process is taken back. `held` rows are never sent.
 
 Every row ends `sent` or `failed`; temporary trouble (4xx, connection refused or lost, timeout)
-leaves it `pending` with exponential backoff (1 min, 2, 4, ... capped at 1 h) until
-`max_attempts`, then `failed`. Each row's new status is committed right after its own send; the
-crash point `during_send` sits between the server's 250 and that commit, so a crash there can
-only cause a resend of the same bytes (same Message-ID), never a loss.
+puts it back `pending` with exponential backoff (1 min, 2, 4, ... capped at 1 h) until
+`max_attempts`, then `failed`. One run drains every due row, `batch_size` claimed at a time, over
+one connection (reconnecting once a connection that delivered something is lost). Each row's new
+status is committed right after its own send; the crash point `during_send` sits between the
+server's 250 and that commit, so a crash there can only cause a resend of the same bytes (same
+Message-ID), never a loss. Refusals, deferrals and reconnections are logged at WARNING with the
+Message-ID and the server's answer, addresses reduced to their domain.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import re
 import threading
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from sqlmodel import Session, select
+from sqlalchemy import select, update
 
-from mailbot import crashpoints
+from mailbot import claims, crashpoints
 from mailbot.domain.models import OutboxMessage, OutboxStatus, utcnow
 from mailbot.errors import PermanentSendError, TemporarySendError
 
@@ -31,6 +40,8 @@ __all__ = [
     "SendReport",
     "SmtpSettings",
     "backoff",
+    "redact",
+    "release_stale_claims",
     "send_pending",
     "send_pending_async",
 ]
@@ -39,6 +50,9 @@ log = logging.getLogger(__name__)
 
 BACKOFF_FIRST = timedelta(minutes=1)
 BACKOFF_CAP = timedelta(hours=1)
+
+_T = OutboxMessage.__table__  # Core statements: claims are single compare-and-set UPDATEs
+_EMAIL = re.compile(r"[^\s<>@\"',;:()\[\]]+@([A-Za-z0-9.-]+)")
 
 
 @dataclass
@@ -49,7 +63,7 @@ class SmtpSettings:
     port: int
     security: str = "starttls"
     username: str | None = None
-    password: str | None = None
+    password: str | None = field(default=None, repr=False)  # never in a repr
     timeout: float = 30.0
     tls_verify: bool = True
     ca_file: str | None = None
@@ -71,12 +85,26 @@ class SmtpSettings:
 
 @dataclass
 class SendReport:
-    """What one run did. `errors` are one-line English messages for the log and the CLI."""
+    """What one run did. `errors` are one-line English messages for the log and the CLI
+    (addresses reduced to their domain)."""
 
     sent: int = 0
     failed: int = 0
     deferred: int = 0
+    reconnections: int = 0
     errors: list[str] = field(default_factory=list)
+
+
+@dataclass
+class _Claimed:
+    """The fields of a claimed row the send needs (read once per batch)."""
+
+    id: int
+    message_id: str
+    envelope_from: str
+    recipients: list[str]
+    raw: bytes
+    attempts: int
 
 
 def backoff(attempts: int) -> timedelta:
@@ -85,6 +113,11 @@ def backoff(attempts: int) -> timedelta:
     if exponent > 20:
         return BACKOFF_CAP
     return min(BACKOFF_FIRST * (2**exponent), BACKOFF_CAP)
+
+
+def redact(text: str) -> str:
+    """`text` with every email address reduced to its domain (`*@domain`), for logs."""
+    return _EMAIL.sub(r"*@\1", text)
 
 
 def _aware_utc(moment: datetime | None) -> datetime:
@@ -96,45 +129,127 @@ def _aware_utc(moment: datetime | None) -> datetime:
     return moment.astimezone(UTC)
 
 
-def _defer(row: OutboxMessage, error: str, now: datetime, max_attempts: int) -> bool:
-    """Count a failed try; True if the row stays pending, False if it is given up (failed)."""
-    row.attempts += 1
-    if row.attempts >= max_attempts:
-        row.status = OutboxStatus.FAILED
-        row.last_error = f"gave up after {row.attempts} attempts; last error: {error}"
-        return False
-    row.last_error = error
-    row.next_attempt_at = now + backoff(row.attempts)
-    return True
+def release_stale_claims(engine: Any) -> int:
+    """Put back to `pending` the rows left `sending` by a sender that is gone; return how many."""
+    now = utcnow()
+    released = 0
+    with engine.connect() as conn:
+        stale = conn.execute(
+            select(_T.c.id, _T.c.claimed_by, _T.c.claimed_at).where(
+                _T.c.status == OutboxStatus.SENDING)
+        ).all()
+    for row_id, claimed_by, claimed_at in stale:
+        if not claims.owner_is_gone(claimed_by, claimed_at, now):
+            continue
+        with engine.begin() as conn:
+            result = conn.execute(
+                update(_T)
+                .where(_T.c.id == row_id, _T.c.status == OutboxStatus.SENDING,
+                       _T.c.claimed_by == claimed_by)
+                .values(status=OutboxStatus.PENDING, claimed_by=None, claimed_at=None)
+            )
+        if result.rowcount == 1:
+            released += 1
+            log.warning("outbox row %s: its sender (%s) is gone; sending it again", row_id,
+                        claimed_by)
+    return released
 
 
-def _due_ids(engine: Any, now: datetime, batch_size: int) -> list[int]:
-    with Session(engine) as session:
-        query = (
-            select(OutboxMessage.id)
-            .where(OutboxMessage.status == OutboxStatus.PENDING)
-            .where(OutboxMessage.next_attempt_at <= now)
-            .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id)
-            .limit(batch_size)
+def _claim(engine: Any, now: datetime, batch_size: int) -> list[_Claimed]:
+    """Claim up to `batch_size` due pending rows for this process, oldest first.
+
+    One statement: UPDATE ... SET status='sending' WHERE id IN (due rows, SKIP LOCKED on
+    PostgreSQL) AND status='pending' RETURNING id. A row another sender claimed first no longer
+    matches `status='pending'` and is not returned, on both backends.
+    """
+    due = (
+        select(_T.c.id)
+        .where(_T.c.status == OutboxStatus.PENDING, _T.c.next_attempt_at <= now)
+        .order_by(_T.c.next_attempt_at, _T.c.id)
+        .limit(batch_size)
+        .with_for_update(skip_locked=True)
+    )
+    with engine.begin() as conn:
+        ids = conn.execute(
+            update(_T)
+            .where(_T.c.id.in_(due.scalar_subquery()), _T.c.status == OutboxStatus.PENDING)
+            .values(status=OutboxStatus.SENDING, claimed_by=claims.owner(), claimed_at=utcnow())
+            .returning(_T.c.id)
+        ).scalars().all()
+    if not ids:
+        return []
+    with engine.connect() as conn:
+        rows = conn.execute(
+            select(_T.c.id, _T.c.message_id, _T.c.envelope_from, _T.c.recipients, _T.c.raw,
+                   _T.c.attempts)
+            .where(_T.c.id.in_(ids))
+            .order_by(_T.c.next_attempt_at, _T.c.id)
+        ).all()
+    return [_Claimed(*row) for row in rows]
+
+
+def _finish(engine: Any, row: _Claimed, **values: Any) -> None:
+    """Record the outcome of one claimed row and release the claim (one commit)."""
+    with engine.begin() as conn:
+        result = conn.execute(
+            update(_T)
+            .where(_T.c.id == row.id, _T.c.status == OutboxStatus.SENDING,
+                   _T.c.claimed_by == claims.owner())
+            .values(claimed_by=None, claimed_at=None, **values)
         )
-        return [row_id for row_id in session.exec(query) if row_id is not None]
+    if result.rowcount != 1:
+        log.warning("outbox %s: its claim was taken over before its outcome was recorded",
+                    row.message_id)
 
 
-def _defer_all(
-    engine: Any, ids: list[int], error: str, now: datetime, max_attempts: int, report: SendReport
-) -> None:
-    """The connection is gone: every row not yet tried waits (attempts+1), none is lost."""
-    with Session(engine) as session:
-        for row_id in ids:
-            row = session.get(OutboxMessage, row_id)
-            if row is None or row.status != OutboxStatus.PENDING:
-                continue
-            if _defer(row, error, now, max_attempts):
-                report.deferred += 1
-            else:
-                report.failed += 1
-            session.add(row)
-        session.commit()
+def _defer(engine: Any, row: _Claimed, error: str, now: datetime, max_attempts: int,
+           report: SendReport) -> None:
+    """Count a failed try: back to pending with backoff, or failed after `max_attempts`."""
+    attempts = row.attempts + 1
+    if attempts >= max_attempts:
+        _finish(engine, row, status=OutboxStatus.FAILED, attempts=attempts,
+                last_error=f"gave up after {attempts} attempts; last error: {error}")
+        report.failed += 1
+        log.warning("email %s given up after %d attempts: %s", row.message_id, attempts,
+                    redact(error))
+        return
+    _finish(engine, row, status=OutboxStatus.PENDING, attempts=attempts, last_error=error,
+            next_attempt_at=now + backoff(attempts))
+    report.deferred += 1
+
+
+async def _send_one(engine: Any, transport: Transport, row: _Claimed, now: datetime,
+                    max_attempts: int, report: SendReport) -> None:
+    """Send one claimed row and record its outcome; ConnectionLost propagates (row untouched)."""
+    from mailbot.outbox.transports import ConnectionLost
+
+    try:
+        note = await transport.send(row.envelope_from, list(row.recipients), row.raw)
+    except ConnectionLost:
+        raise
+    except PermanentSendError as exc:
+        _finish(engine, row, status=OutboxStatus.FAILED, attempts=row.attempts + 1,
+                last_error=str(exc))
+        report.failed += 1
+        report.errors.append(f"{row.message_id} refused: {redact(str(exc))}")
+        log.warning("email %s refused by the SMTP server: %s", row.message_id, redact(str(exc)))
+    except TemporarySendError as exc:
+        _defer(engine, row, str(exc), now, max_attempts, report)
+        report.errors.append(f"{row.message_id} deferred: {redact(str(exc))}")
+        log.warning("email %s deferred by the SMTP server: %s", row.message_id, redact(str(exc)))
+    except Exception as exc:  # a bug or an unexpected library error: retry later
+        log.exception("unexpected error sending %s", row.message_id)
+        error = f"unexpected error: {type(exc).__name__}: {exc}"
+        _defer(engine, row, error, now, max_attempts, report)
+        report.errors.append(f"{row.message_id} deferred: {redact(error)}")
+    else:
+        crashpoints.hit("during_send")
+        _finish(engine, row, status=OutboxStatus.SENT, attempts=row.attempts + 1,
+                sent_at=utcnow(), last_error=note)
+        report.sent += 1
+        if note:
+            report.errors.append(f"{row.message_id} sent, but {redact(note)}")
+            log.warning("email %s sent, but the SMTP server %s", row.message_id, redact(note))
 
 
 async def send_pending_async(
@@ -145,66 +260,77 @@ async def send_pending_async(
     max_attempts: int = 20,
     now: datetime | None = None,
 ) -> SendReport:
-    """Send up to `batch_size` due pending rows over one connection of `transport`."""
+    """Send every due pending row, claiming `batch_size` at a time, over one connection."""
     from mailbot.outbox.transports import ConnectionLost
 
     now = _aware_utc(now)
     report = SendReport()
-    ids = _due_ids(engine, now, batch_size)
-    if not ids:
-        return report
-    remaining = list(ids)
+    release_stale_claims(engine)
+    claimed = _claim(engine, now, batch_size)
+    connected = False
+    answered_on_connection = 0
     try:
-        async with transport:
-            while remaining:
-                row_id = remaining[0]
-                with Session(engine) as session:
-                    # Locked until this row's commit (PostgreSQL): a second sender running at the
-                    # same time skips it instead of sending it twice. SQLite ignores the lock.
-                    row = session.get(OutboxMessage, row_id, with_for_update={"skip_locked": True})
-                    if row is None or row.status != OutboxStatus.PENDING:
-                        remaining.pop(0)
-                        continue
-                    try:
-                        note = await transport.send(
-                            row.envelope_from, list(row.recipients), row.raw
-                        )
-                    except ConnectionLost:
-                        raise  # handled below, with every row still to send
-                    except PermanentSendError as exc:
-                        row.attempts += 1
-                        row.status = OutboxStatus.FAILED
-                        row.last_error = str(exc)
-                        report.failed += 1
-                        report.errors.append(f"{row.message_id} refused: {exc}")
-                    except TemporarySendError as exc:
-                        kept = _defer(row, str(exc), now, max_attempts)
-                        report.deferred += kept
-                        report.failed += not kept
-                        report.errors.append(f"{row.message_id} deferred: {exc}")
-                    except Exception as exc:  # a bug or an unexpected library error: retry later
-                        log.exception("unexpected error sending %s", row.message_id)
-                        error = f"unexpected error: {type(exc).__name__}: {exc}"
-                        kept = _defer(row, error, now, max_attempts)
-                        report.deferred += kept
-                        report.failed += not kept
-                        report.errors.append(f"{row.message_id} deferred: {error}")
-                    else:
-                        crashpoints.hit("during_send")
-                        row.attempts += 1
-                        row.status = OutboxStatus.SENT
-                        row.sent_at = utcnow()
-                        row.last_error = note
-                        report.sent += 1
-                        if note:
-                            report.errors.append(f"{row.message_id} sent, but {note}")
-                    session.add(row)
-                    session.commit()
-                remaining.pop(0)
+        while claimed:
+            if not connected:
+                await transport.__aenter__()
+                connected, answered_on_connection = True, 0
+            row = claimed[0]
+            try:
+                before = report.sent + report.failed + report.deferred
+                await _send_one(engine, transport, row, now, max_attempts, report)
+                answered_on_connection += report.sent + report.failed + report.deferred > before
+            except ConnectionLost as exc:
+                await _close(transport, exc)
+                connected = False
+                if answered_on_connection == 0:
+                    raise  # a fresh connection failed at once: everyone waits
+                # The connection worked and was lost (421, reset, idle timeout): this row waits,
+                # the others go over a new connection.
+                _defer(engine, row, str(exc), now, max_attempts, report)
+                report.errors.append(f"{row.message_id} deferred: {redact(str(exc))}")
+                report.reconnections += 1
+                log.warning("SMTP connection lost while sending %s (%s); reconnecting",
+                            row.message_id, redact(str(exc)))
+            claimed.pop(0)
+            if not claimed:
+                claimed = _claim(engine, now, batch_size)
     except ConnectionLost as exc:
-        report.errors.append(f"SMTP connection failed, {len(remaining)} email(s) kept: {exc}")
-        _defer_all(engine, remaining, str(exc), now, max_attempts, report)
+        report.errors.append(f"SMTP connection failed, {len(claimed)} email(s) kept: "
+                             f"{redact(str(exc))}")
+        log.warning("SMTP connection failed, %d email(s) kept for a later try: %s",
+                    len(claimed), redact(str(exc)))
+        for row in claimed:
+            _defer(engine, row, str(exc), now, max_attempts, report)
+    except BaseException:
+        _release(engine, claimed)
+        raise
+    finally:
+        if connected:
+            await _close(transport, None)
     return report
+
+
+async def _close(transport: Transport, exc: BaseException | None) -> None:
+    try:
+        await transport.__aexit__(type(exc) if exc else None, exc, None)
+    except Exception:  # closing a broken connection must not hide what happened
+        log.debug("closing the SMTP connection failed", exc_info=True)
+
+
+def _release(engine: Any, claimed: list[_Claimed]) -> None:
+    """Give back claims not sent (cancelled or a bug): pending again, attempts unchanged."""
+    if not claimed:
+        return
+    try:
+        with engine.begin() as conn:
+            conn.execute(
+                update(_T)
+                .where(_T.c.id.in_([row.id for row in claimed]),
+                       _T.c.status == OutboxStatus.SENDING, _T.c.claimed_by == claims.owner())
+                .values(status=OutboxStatus.PENDING, claimed_by=None, claimed_at=None)
+            )
+    except Exception:  # the claims then expire with this process
+        log.warning("could not release %d outbox claim(s)", len(claimed), exc_info=True)
 
 
 def send_pending(

@@ -253,22 +253,74 @@ def test_backoff_grows_then_max_attempts_fails(both_engines, composer):
     assert "gave up after 4 attempts" in stored.last_error
 
 
-def test_421_mid_batch_keeps_the_rest(smtpd, both_engines, composer):
+def test_421_mid_batch_reconnects_for_the_rest(smtpd, both_engines, composer, caplog):
+    """A connection that worked and is lost: the email in flight waits, the rest goes over a new
+    connection; the loss and the reconnection are logged at WARNING."""
     handler, port = smtpd
-    queue(both_engines, composer, 3)
+    first, second, third = queue(both_engines, composer, 3)
     handler.data_answers = [None, "421 4.3.2 Service shutting down"]
+    with caplog.at_level("WARNING", logger="mailbot.outbox.sender"):
+        report = send_pending(both_engines, SmtpTransport(settings(port)))
+    assert (report.sent, report.failed, report.deferred) == (2, 0, 1)
+    assert report.reconnections == 1 and len(handler.sessions) == 2
+    stored = rows(both_engines)
+    assert stored[second.message_id].status == OutboxStatus.PENDING
+    assert stored[second.message_id].claimed_by is None
+    assert {stored[first.message_id].status, stored[third.message_id].status} == {"sent"}
+    assert any("reconnecting" in r.getMessage() and second.message_id in r.getMessage()
+               and "421" in r.getMessage() for r in caplog.records)
+
+
+def test_421_again_after_reconnecting_keeps_the_rest(smtpd, both_engines, composer):
+    """A new connection that fails at once is not retried in the same run: everything waits."""
+    handler, port = smtpd
+    queue(both_engines, composer, 4)
+    handler.data_answers = [None, "421 4.3.2 Shutting down", "421 4.3.2 Still down"]
     report = send_pending(both_engines, SmtpTransport(settings(port)))
-    assert (report.sent, report.failed, report.deferred) == (1, 0, 2)
+    assert (report.sent, report.failed, report.deferred) == (1, 0, 3)
     statuses = sorted(r.status for r in rows(both_engines).values())
-    assert statuses == ["pending", "pending", "sent"]
+    assert statuses == ["pending", "pending", "pending", "sent"]
+    assert all(r.claimed_by is None for r in rows(both_engines).values())
 
 
-def test_batch_size_limits_one_run(smtpd, engine, composer):
+def test_one_run_drains_every_batch_over_one_connection(smtpd, engine, composer):
     handler, port = smtpd
     queue(engine, composer, 5)
-    assert send_pending(engine, SmtpTransport(settings(port)), batch_size=2).sent == 2
-    assert send_pending(engine, SmtpTransport(settings(port)), batch_size=10).sent == 3
-    assert len(handler.messages) == 5
+    assert send_pending(engine, SmtpTransport(settings(port)), batch_size=2).sent == 5
+    assert len(handler.messages) == 5 and len(handler.sessions) == 1
+    assert send_pending(engine, SmtpTransport(settings(port)), batch_size=2).sent == 0
+
+
+def test_held_rows_are_never_sent(smtpd, both_engines, composer):
+    handler, port = smtpd
+    with Session(both_engines) as session:
+        held = composer.queue(session, "company/unreadable", {"original_subject": "Fiche"},
+                              to=["patron@entreprise.example.com"], status=OutboxStatus.HELD)
+        session.commit()
+        held_id = held.message_id
+    (pending,) = queue(both_engines, composer, 1)
+    report = send_pending(both_engines, SmtpTransport(settings(port)))
+    assert report.sent == 1 and handler.message_ids() == [pending.message_id]
+    assert rows(both_engines)[held_id].status == OutboxStatus.HELD
+
+
+def test_refusals_are_logged_without_the_address(smtpd, engine, composer, caplog):
+    handler, port = smtpd
+    refused, deferred = queue(engine, composer, 2)
+    handler.rcpt_answers["patron0@entreprise.example.com"] = (
+        "550 5.1.1 <patron0@entreprise.example.com>: Mailbox unknown")
+    handler.data_answers = ["452 4.2.2 Mailbox full"]
+    with caplog.at_level("WARNING", logger="mailbot.outbox.sender"):
+        report = send_pending(engine, SmtpTransport(settings(port)))
+    assert (report.sent, report.failed, report.deferred) == (0, 1, 1)
+    logged = [r.getMessage() for r in caplog.records if r.levelname == "WARNING"]
+    assert any(refused.message_id in m and "550 5.1.1" in m and "refused" in m for m in logged)
+    assert any(deferred.message_id in m and "452 4.2.2" in m and "deferred" in m for m in logged)
+    text = "\n".join(logged + report.errors)
+    assert "@entreprise.example.com" in text  # the domain is kept
+    assert "patron0@" not in text and "patron1@" not in text
+    # the outbox row keeps the full answer for `outbox list`
+    assert "patron0@entreprise.example.com" in rows(engine)[refused.message_id].last_error
 
 
 def _self_signed(tmp_path: Path) -> tuple[Path, Path]:
@@ -362,7 +414,8 @@ def test_unverified_certificate_is_refused(tmp_path, engine, composer):
 
 
 def test_crash_during_send_resends_same_message_id(smtpd, tmp_path, composer):
-    """Killed between the server's 250 and the commit: the row stays pending, same bytes resent."""
+    """Killed between the server's 250 and the commit: the row stays claimed by the dead process,
+    is taken back, and the same bytes are resent."""
     handler, port = smtpd
     db = tmp_path / "crash.db"
     engine = create_engine(f"sqlite:///{db}")
@@ -379,9 +432,11 @@ def test_crash_during_send_resends_same_message_id(smtpd, tmp_path, composer):
     assert proc.returncode == -9, proc.stderr
     assert b"crash point during_send" in proc.stderr
     assert handler.message_ids() == [row.message_id]
-    assert rows(engine)[row.message_id].status == OutboxStatus.PENDING
+    left = rows(engine)[row.message_id]
+    assert left.status == OutboxStatus.SENDING and left.claimed_by  # claimed by the dead process
     assert send_pending(engine, SmtpTransport(settings(port))).sent == 1
     assert handler.message_ids() == [row.message_id, row.message_id]
+    assert rows(engine)[row.message_id].status == OutboxStatus.SENT
 
 
 def test_file_transport_writes_eml_files(tmp_path, engine, composer):
@@ -414,3 +469,20 @@ def test_silent_server_times_out_and_keeps_the_email(engine, composer):
     assert (report.sent, report.deferred) == (0, 1)
     stored = rows(engine)[row.message_id]
     assert stored.status == OutboxStatus.PENDING and stored.attempts == 1
+
+
+def test_two_senders_send_each_row_once(db_url):
+    """Two senders on one database (SQLite file and PostgreSQL) drain the same 100 rows: each row
+    is claimed by exactly one of them and sent once."""
+    from tests.unit.test_sender_claims import drain_with_two_senders
+
+    sent, per_sender = drain_with_two_senders(db_url, 100)
+    assert len(sent) == 100 and set(sent.values()) == {1}
+    assert all(per_sender)
+    engine = create_engine(db_url)
+    try:
+        stored = rows(engine).values()
+    finally:
+        engine.dispose()
+    assert {row.status for row in stored} == {OutboxStatus.SENT}
+    assert all(row.claimed_by is None for row in stored)
