@@ -7,11 +7,22 @@ Lookup order: `--config FILE`, else `$MAILBOT_CONFIG`, else `./config.toml`. Eve
 from __future__ import annotations
 
 import os
+import re
 import tomllib
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SecretStr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, NoSuchModuleError
 
 from mailbot.errors import ConfigError
 from mailbot.parse.types import Limits
@@ -26,10 +37,51 @@ __all__ = [
     "SecurityConfig",
     "SmtpConfig",
     "config_path",
+    "display_url",
+    "domain_name",
+    "email_address",
     "load_config",
 ]
 
 Security = Literal["ssl", "starttls", "none"]
+
+_LOCAL_PART = re.compile(r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*")
+_LABEL = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?")
+
+
+def domain_name(value: str) -> str:
+    """`value` lower-cased if it is a domain name (IDN allowed), else ValueError."""
+    domain = value.strip().lower()
+    try:
+        ascii_labels = [label.encode("idna").decode("ascii") for label in domain.split(".")]
+    except UnicodeError:
+        raise ValueError(f"not a domain name: {value!r}") from None
+    if (len(ascii_labels) < 2 or len(domain) > 253 or ascii_labels[-1].isdigit()
+            or not all(_LABEL.fullmatch(label) for label in ascii_labels)):
+        raise ValueError(f"not a domain name: {value!r}")
+    return domain
+
+
+def email_address(value: str) -> str:
+    """`value` lower-cased if it is a bare address (local@domain, no display name), else
+    ValueError."""
+    address = value.strip()
+    local, at, domain = address.rpartition("@")
+    if not at or len(local) > 64 or not _LOCAL_PART.fullmatch(local):
+        raise ValueError(f"not an email address: {value!r}")
+    try:
+        domain_name(domain)
+    except ValueError:
+        raise ValueError(f"not an email address: {value!r}") from None
+    return address.lower()
+
+
+def display_url(url: str) -> str:
+    """A database URL fit to print: its password replaced by ***."""
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except (ArgumentError, ValueError):
+        return "(unparsable URL)"
 
 
 class _Section(BaseModel):
@@ -37,7 +89,7 @@ class _Section(BaseModel):
 
 
 class _WithPassword(_Section):
-    password: str | None = None
+    password: SecretStr | None = None  # shown as '**********' in every repr and dump
     password_env: str | None = None
 
     def resolved_password(self) -> str | None:
@@ -47,11 +99,29 @@ class _WithPassword(_Section):
             if value is None:
                 raise ConfigError(f"environment variable {self.password_env} (password_env) is not set")
             return value
-        return self.password
+        return self.password.get_secret_value() if self.password is not None else None
 
 
 class DatabaseConfig(_Section):
     url: str = "sqlite:///mailbot.db"
+
+    @field_validator("url")
+    @classmethod
+    def _url(cls, value: str) -> str:
+        try:
+            parsed = make_url(value)
+        except (ArgumentError, ValueError):
+            raise ValueError("not a database URL (sqlite:///FILE or "
+                             "postgresql+psycopg://USER:PASSWORD@HOST/NAME)") from None
+        try:
+            parsed.get_dialect()
+        except NoSuchModuleError:
+            raise ValueError(f"unknown database kind {parsed.drivername!r} (use sqlite or "
+                             "postgresql+psycopg)") from None
+        return value
+
+    def __repr_args__(self):  # the URL's password never shows
+        yield "url", display_url(self.url)
 
 
 class ImapConfig(_WithPassword):
@@ -84,9 +154,7 @@ class SmtpConfig(_WithPassword):
     @field_validator("from_address")
     @classmethod
     def _address(cls, value: str) -> str:
-        if "@" not in value:
-            raise ValueError("must be an email address")
-        return value.strip().lower()
+        return email_address(value)
 
 
 class PeopleConfig(_Section):
@@ -95,6 +163,11 @@ class PeopleConfig(_Section):
     referent_name: str | None = None
     referent_phone: str | None = None
     organisation: str | None = None
+
+    @field_validator("referent", "facilitateur")
+    @classmethod
+    def _address(cls, value: str | None) -> str | None:
+        return email_address(value) if value is not None else None
 
 
 class PartnerConfig(_Section):
@@ -106,15 +179,27 @@ class PartnerConfig(_Section):
     # "dmarc" (default), or "spf" for a small partner whose domain publishes no DMARC record.
     authenticated_by: Literal["dmarc", "spf"] = "dmarc"
 
-    @field_validator("emails", "domains")
+    @field_validator("emails")
     @classmethod
-    def _lower(cls, values: list[str]) -> list[str]:
-        return [v.strip().lower() for v in values]
+    def _addresses(cls, values: list[str]) -> list[str]:
+        return [email_address(v) for v in values]
+
+    @field_validator("domains")
+    @classmethod
+    def _domains(cls, values: list[str]) -> list[str]:
+        return [domain_name(v) for v in values]
 
 
 class PathsConfig(_Section):
     rules_dir: str | None = None
     templates_dir: str | None = None
+
+    @field_validator("rules_dir", "templates_dir")
+    @classmethod
+    def _folder(cls, value: str | None) -> str | None:
+        if value is not None and not Path(value).is_dir():
+            raise ValueError(f"folder not found: {value}")
+        return value
 
 
 class LimitsConfig(_Section):

@@ -43,11 +43,14 @@ def list_offers(engine: Engine) -> list[dict]:
         ]
 
 
-def list_messages(engine: Engine, *, flagged_only: bool = False, limit: int = 100) -> list[dict]:
+def list_messages(engine: Engine, *, flagged_only: bool = False, status: str | None = None,
+                  limit: int = 100) -> list[dict]:
     """Journal rows, newest first, without their raw bytes."""
     query = select(InboundMessage).order_by(InboundMessage.id.desc()).limit(limit)
     if flagged_only:
         query = query.where(InboundMessage.flagged)
+    if status:
+        query = query.where(InboundMessage.status == status)
     with Session(engine) as session:
         return [
             {
