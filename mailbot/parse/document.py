@@ -4,6 +4,7 @@ corrupt or encrypted with a one-line UnreadableDocument, and hand out its text c
 
 from __future__ import annotations
 
+import copy
 import io
 import re
 import zipfile
@@ -41,7 +42,11 @@ def sniff_type(data: bytes, filename: str = "") -> str | None:
 
 @dataclass
 class Document:
-    """A document that opened: its type, bytes, name; text and layout are computed on demand."""
+    """A document that opened: its type, bytes, name; text and layout are computed on demand.
+
+    For a DOCX, `data` is the package rebuilt by the inflation check (stored members, exact
+    sizes), so every later reader inflates no more than was counted.
+    """
 
     kind: str  # "pdf" | "docx"
     data: bytes
@@ -70,21 +75,51 @@ def load_document(data: bytes, filename: str = "", limits: Limits | None = None)
     if kind == "pdf":
         _check_pdf(data, limits)
     elif kind == "docx":
-        _check_docx(data, limits)
+        data = _check_docx(data, limits)
     else:
         raise UnreadableDocument("not a PDF or DOCX document")
     return Document(kind=kind, data=data, filename=filename, limits=limits)
 
 
-_STREAM = re.compile(rb"stream\r?\n")
+_STREAM = re.compile(rb"(?<!end)stream\r?\n")
 _FLATE = re.compile(rb"/(?:FlateDecode|Fl)\b")
+_INFLATE_STEP = 1 << 20  # most bytes inflated at once
+_FEED_STEP = 1 << 16  # compressed bytes fed at once (keeps unconsumed_tail copies small)
+
+
+def _inflated_size(compressed: bytes | memoryview, cap: int) -> int:
+    """Bytes that one zlib stream inflates to, counted in bounded steps, stopping past `cap`.
+
+    Ends when the stream ends (bytes after it, such as the end-of-line before `endstream`, are
+    ignored), when the input runs out, or past `cap`: the work is proportional to the stream's
+    size. A damaged stream counts what inflated before the damage (pdfium will judge it).
+    """
+    inflater = zlib.decompressobj()
+    view = memoryview(compressed)
+    total = 0
+    try:
+        for offset in range(0, len(view), _FEED_STEP):
+            chunk: bytes | memoryview = view[offset : offset + _FEED_STEP]
+            while chunk:
+                out = inflater.decompress(chunk, _INFLATE_STEP)
+                total += len(out)
+                if inflater.eof or total > cap:
+                    return total
+                tail = inflater.unconsumed_tail
+                if not out and len(tail) >= len(chunk):
+                    break  # no progress (cannot happen with zlib; never spin on it)
+                chunk = tail
+    except zlib.error:
+        pass
+    return total
 
 
 def _check_pdf_streams(data: bytes, limits: Limits) -> None:
     """Refuse a PDF whose Flate streams inflate beyond `max_pdf_stream_bytes` in total.
 
-    Inflates each stream in bounded chunks (never more than the limit in memory), so a small
-    file that decompresses to gigabytes is refused in a fraction of a second.
+    Inflates each stream in bounded steps (never more than one step in memory), so a small
+    file that decompresses to gigabytes is refused in a fraction of a second, and every
+    well-formed stream is counted in time proportional to its size.
     """
     budget = limits.max_pdf_stream_bytes
     position = 0
@@ -96,19 +131,11 @@ def _check_pdf_streams(data: bytes, limits: Limits) -> None:
         end = data.find(b"endstream", start)
         if end < 0:
             end = len(data)
-        position = end
+        position = end + len(b"endstream")
         header = data[max(0, found.start() - 512) : found.start()]
         if not _FLATE.search(header.rsplit(b"obj", 1)[-1]):
             continue
-        inflater = zlib.decompressobj()
-        chunk = data[start:end]
-        try:
-            while chunk and budget >= 0:
-                out = inflater.decompress(chunk, 1 << 20)
-                budget -= len(out)
-                chunk = inflater.unconsumed_tail
-        except zlib.error:
-            continue  # a damaged stream: pdfium will judge the document
+        budget -= _inflated_size(memoryview(data)[start:end], budget)
         if budget < 0:
             raise UnreadableDocument(
                 f"PDF streams inflate beyond {limits.max_pdf_stream_bytes // (1024 * 1024)} MB: "
@@ -140,20 +167,88 @@ def _check_pdf(data: bytes, limits: Limits) -> None:
         raise UnreadableDocument("corrupt or truncated PDF (no end-of-file marker)")
 
 
-def _check_docx(data: bytes, limits: Limits) -> None:
+_ZIP_STEP = 1 << 16  # bytes read from a zip member at once
+_ZIP_ERRORS = (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError, NotImplementedError)
+
+
+def _zip_bomb(limits: Limits, detail: str = "") -> UnreadableDocument:
+    """The refusal of a DOCX that inflates too far (`detail`: how far, when known)."""
+    limit = limits.max_docx_uncompressed_bytes // (1024 * 1024)
+    return UnreadableDocument(
+        f"DOCX inflates {detail or 'beyond the limit'} (limit {limit} MB): refused as a zip bomb"
+    )
+
+
+def _check_docx(data: bytes, limits: Limits) -> bytes:
+    """The DOCX rebuilt from the bytes actually inflated, or UnreadableDocument.
+
+    The zip index is not trusted: every member is inflated in small steps, counting the bytes
+    that really come out, and reading stops as soon as a member gives more than its index entry
+    declares or the total passes `max_docx_uncompressed_bytes`. The members that passed are
+    written to a new, stored (uncompressed) zip with exact sizes, which is what python-docx
+    reads afterwards: nothing later inflates more than was counted here.
+    """
+    budget = limits.max_docx_uncompressed_bytes
     try:
-        with zipfile.ZipFile(io.BytesIO(data)) as zf:
-            total = sum(info.file_size for info in zf.infolist())
-            if total > limits.max_docx_uncompressed_bytes:
-                raise UnreadableDocument(
-                    f"DOCX inflates to {total // (1024 * 1024)} MB (limit "
-                    f"{limits.max_docx_uncompressed_bytes // (1024 * 1024)} MB): "
-                    "refused as a zip bomb"
-                )
-            if "word/document.xml" not in zf.namelist():
+        with zipfile.ZipFile(io.BytesIO(data)) as source:
+            infos = source.infolist()
+            declared = sum(info.file_size for info in infos)
+            if declared > budget:
+                raise _zip_bomb(limits, f"to {declared // (1024 * 1024)} MB")
+            if "word/document.xml" not in source.namelist():
                 raise UnreadableDocument("not a Word document (no word/document.xml)")
-    except zipfile.BadZipFile:
+            last = {info.filename: info for info in infos}  # what a reader gets for a name
+            rebuilt = io.BytesIO()
+            with zipfile.ZipFile(rebuilt, "w", zipfile.ZIP_STORED) as target:
+                used = 0
+                for info in infos:
+                    if info.is_dir():
+                        continue
+                    keep = target if last[info.filename] is info else None
+                    used += _copy_member(source, info, keep, budget - used, limits)
+    except RuntimeError as exc:  # zipfile: an encrypted member
+        if "encrypted" in str(exc).lower() or "password" in str(exc).lower():
+            raise UnreadableDocument("DOCX is password-protected") from None
         raise UnreadableDocument("corrupt or truncated DOCX") from None
+    except _ZIP_ERRORS:
+        raise UnreadableDocument("corrupt or truncated DOCX") from None
+    return rebuilt.getvalue()
+
+
+def _copy_member(
+    source: zipfile.ZipFile,
+    info: zipfile.ZipInfo,
+    target: zipfile.ZipFile | None,
+    room: int,
+    limits: Limits,
+) -> int:
+    """Inflate one member in small steps into `target` (when given); return its real size.
+
+    zipfile stops a member at the size its index declares; the probe declares one byte more
+    than the room left so that an under-declared member shows itself by giving more bytes.
+    """
+    probe = copy.copy(info)
+    probe.file_size = room + 1
+    size = 0
+    out = None
+    with source.open(probe) as member:
+        if target is not None:
+            out = target.open(zipfile.ZipInfo(info.filename), "w")
+        try:
+            while chunk := member.read(_ZIP_STEP):
+                size += len(chunk)
+                if size > info.file_size:
+                    raise UnreadableDocument(
+                        "DOCX inflates beyond the sizes its zip index declares: refused as a zip bomb"
+                    )
+                if size > room:
+                    raise _zip_bomb(limits)
+                if out is not None:
+                    out.write(chunk)
+        finally:
+            if out is not None:
+                out.close()
+    return size
 
 
 def _pdf_text(data: bytes, limits: Limits) -> str:
