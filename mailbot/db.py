@@ -6,15 +6,34 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from sqlalchemy import event
+from sqlalchemy import event, inspect
 from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session as OrmSession
 from sqlmodel import Session, create_engine
 
 from mailbot.logging_setup import redact_database_errors
+from mailbot.textclean import clean_json
 
 __all__ = ["make_engine", "migrate", "session_scope"]
 
 _MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+
+
+@event.listens_for(OrmSession, "before_flush")
+def _clean_text_columns(session, _context, _instances) -> None:
+    """Every str (and every str inside a JSON list/dict) of a new or changed row is stored
+    without NUL, control characters or lone surrogates, on every backend; bytes stay exact."""
+    for obj in (*session.new, *session.dirty):
+        try:
+            columns = inspect(obj).mapper.column_attrs
+        except Exception:  # not a mapped object
+            continue
+        for attr in columns:
+            value = obj.__dict__.get(attr.key)
+            if isinstance(value, str | list | dict):
+                cleaned = clean_json(value)
+                if cleaned is not value:
+                    setattr(obj, attr.key, cleaned)
 
 
 def make_engine(url: str) -> Engine:

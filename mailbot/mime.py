@@ -19,8 +19,21 @@ from typing import Any
 from mailbot.mailtext import decode_text, html_to_text, split_quoted
 from mailbot.parse.document import sniff_type
 from mailbot.parse.types import Limits
+from mailbot.textclean import clean_line, clean_text, decode_header_bytes
 
-__all__ = ["Attachment", "MailMessage", "decode_words", "read_message"]
+__all__ = [
+    "STRUCTURE",
+    "Attachment",
+    "MailMessage",
+    "decode_words",
+    "header_text",
+    "read_message",
+    "structural_failure",
+]
+
+# Problems that mean the message's structure could not be read whole start with this.
+STRUCTURE = "message structure: "
+MAX_NESTING = 32  # multiparts and forwards nested deeper than this are not read
 
 _SIGNATURE_TYPES = {
     "application/pkcs7-signature",
@@ -69,23 +82,17 @@ class MailMessage:
     problems: list[str] = field(default_factory=list)
     part_types: list[str] = field(default_factory=list)
     forwarded_senders: list[tuple[str, str]] = field(default_factory=list)  # (name, address)
+    own_text: str = ""  # mailbot's own text found in the message, set apart (mailbot.fingerprints)
     analysis: Any = None  # set by parse_email: lazily computed content facts for the rules
 
     def header(self, name: str) -> str | None:
         """The decoded value of header `name` (first occurrence), or None."""
-        try:
-            value = self.headers.get(name)
-        except Exception:
-            return None
-        return None if value is None else decode_words(str(value))
+        values = _raw_values(self.headers, name)
+        return decode_words(values[0]) if values else None
 
     def header_all(self, name: str) -> list[str]:
         """Every decoded value of header `name`."""
-        try:
-            values = self.headers.get_all(name) or []
-        except Exception:
-            return []
-        return [decode_words(str(v)) for v in values]
+        return [decode_words(v) for v in _raw_values(self.headers, name)]
 
     @property
     def content_type(self) -> str:
@@ -96,8 +103,8 @@ class MailMessage:
 
     @property
     def sender_address(self) -> str:
-        """Where an answer goes: Reply-To, else From (lowercase)."""
-        return self.reply_to or self.from_address
+        """Who sent it: the From addr-spec alone (lowercase), never Reply-To or a display name."""
+        return self.from_address
 
     @property
     def documents(self) -> list[Attachment]:
@@ -105,14 +112,43 @@ class MailMessage:
 
 
 def decode_words(value: str) -> str:
-    """Decode RFC 2047 encoded words (=?utf-8?q?...?=), never raising; whitespace unfolded."""
-    value = value or ""
+    """Decode RFC 2047 encoded words (=?utf-8?q?...?=) and raw 8-bit bytes, never raising;
+    whitespace unfolded, control characters removed."""
+    value = _unescape(value or "")
     if "=?" in value:
         try:
             value = str(make_header(decode_header(value)))
         except Exception:
             value = _decode_words_lenient(value)
-    return re.sub(r"\s*[\r\n]+\s*", " ", value).strip()
+    return clean_line(re.sub(r"\s*[\r\n]+\s*", " ", value)).strip()
+
+
+def _unescape(value: str) -> str:
+    """A header value parsed from bytes keeps raw 8-bit bytes as surrogates: decode them
+    (UTF-8, else Windows-1252)."""
+    value = str(value)
+    if not any("\udc80" <= ch <= "\udcff" for ch in value):
+        return value
+    try:
+        data = value.encode("ascii", "surrogateescape")
+    except UnicodeEncodeError:
+        data = value.encode("utf-8", "surrogateescape")
+    return decode_header_bytes(data)
+
+
+def _raw_values(root: Message, name: str) -> list[str]:
+    """Every value of header `name` as stored (no policy folding), 8-bit bytes decoded."""
+    wanted = name.lower()
+    try:
+        return [_unescape(v) for k, v in root.raw_items() if k.lower() == wanted]
+    except Exception:
+        return []
+
+
+def header_text(root: Message, name: str) -> str:
+    """The decoded, cleaned value of header `name` of a parsed message ('' when absent)."""
+    values = _raw_values(root, name)
+    return decode_words(values[0]) if values else ""
 
 
 _WORD = re.compile(r"=\?([^?]+)\?([bqBQ])\?([^?]*)\?=")
@@ -172,16 +208,19 @@ def read_message(raw: bytes, limits: Limits | None = None) -> MailMessage:
         return msg
     try:
         root = email.message_from_bytes(raw, policy=policy.compat32)
+    except RecursionError:  # the stdlib parser recurses once per nested multipart
+        return _unreadable_body(raw, "MIME parts nested too deeply to be parsed: body not read")
     except Exception as exc:  # pragma: no cover - compat32 parsing is lenient
-        msg = _headers_only(Message())
-        msg.problems.append(f"unparsable message ({type(exc).__name__})")
-        return msg
+        return _unreadable_body(raw, f"unparsable message ({type(exc).__name__})")
     msg = _headers_only(root)
     walk = _Walk(limits)
+    if _prune_deep(root, MAX_NESTING):
+        walk.problem(f"{STRUCTURE}MIME parts nested deeper than {MAX_NESTING} levels: "
+                     "the deeper parts were ignored")
     try:
         _walk(root, 0, walk, forwarded=False)
     except RecursionError:
-        walk.problem("message structure nested too deeply: partly read")
+        walk.problem(f"{STRUCTURE}nested too deeply: partly read")
     except Exception as exc:  # a defensive net: one odd part must not lose the message
         walk.problem(f"part of the message could not be read ({type(exc).__name__})")
     body = "\n\n".join(t for t in walk.texts if t.strip())
@@ -193,6 +232,50 @@ def read_message(raw: bytes, limits: Limits | None = None) -> MailMessage:
     msg.part_types = walk.part_types
     msg.forwarded_senders = walk.forwarded_senders
     return msg
+
+
+def _unreadable_body(raw: bytes, why: str) -> MailMessage:
+    """The headers alone of a message whose body the parser could not read."""
+    try:
+        headers = BytesHeaderParser(policy=policy.compat32).parsebytes(raw[: 256 * 1024])
+    except Exception:
+        headers = Message()
+    msg = _headers_only(headers)
+    msg.problems.append(STRUCTURE + why)
+    return msg
+
+
+def _prune_deep(root: Message, max_depth: int) -> bool:
+    """Cut every multipart or forward nested deeper than `max_depth` (iteratively, so nothing
+    downstream recurses into a 3,000-deep tree); True when something was cut."""
+    cut = False
+    stack: list[tuple[Message, int]] = [(root, 0)]
+    while stack:
+        part, depth = stack.pop()
+        payload = part.get_payload() if part.is_multipart() else None
+        if not isinstance(payload, list):
+            continue
+        if depth >= max_depth:
+            part.set_payload([])
+            cut = True
+            continue
+        stack.extend((child, depth + 1) for child in payload if isinstance(child, Message))
+    return cut
+
+
+def structural_failure(parsed: dict) -> str | None:
+    """Why a parsed message cannot be handled, when its structure could not be read whole
+    (too many parts, nesting too deep, unparsable) and nothing useful came out of it; else None.
+
+    A form or a referral read despite the damage is handled (its problems are flagged); an
+    automated message (auto-reply, bounce) is filed as usual.
+    """
+    broken = [p for p in parsed.get("problems") or [] if str(p).startswith(STRUCTURE)]
+    if not broken or parsed.get("auto"):
+        return None
+    if parsed.get("forms") or parsed.get("candidates"):
+        return None
+    return "; ".join(broken)
 
 
 _PART_HEADERS = re.compile(rb"(?m)^--[^\r\n]{1,200}\r?\n((?:[^\r\n]{0,2000}\r?\n){1,40}?)\r?\n")
@@ -225,18 +308,15 @@ def _headers_only(root: Message) -> MailMessage:
     msg.subject = msg.header("Subject") or ""
     msg.from_name, msg.from_address = _address(root, "From")
     msg.reply_to = _address(root, "Reply-To")[1]
-    ids = _ids(_raw_header(root, "Message-ID"))
+    ids = _ids(clean_line(_raw_header(root, "Message-ID")))
     msg.message_id = ids[0] if ids else None
-    msg.in_reply_to = _ids(_raw_header(root, "In-Reply-To"))
-    msg.references = _ids(_raw_header(root, "References"))
+    msg.in_reply_to = _ids(clean_line(_raw_header(root, "In-Reply-To")))
+    msg.references = _ids(clean_line(_raw_header(root, "References")))
     return msg
 
 
 def _raw_header(root: Message, name: str) -> str:
-    try:
-        return " ".join(str(v) for v in (root.get_all(name) or []))
-    except Exception:
-        return ""
+    return " ".join(_raw_values(root, name))
 
 
 def _address(root: Message, name: str) -> tuple[str, str]:
@@ -276,7 +356,8 @@ def _walk(part: Message, depth: int, walk: _Walk, *, forwarded: bool) -> None:
     if walk.parts > walk.limits.max_mime_parts:
         if not walk.capped:
             walk.capped = True
-            walk.problem(f"more than {walk.limits.max_mime_parts} MIME parts: the rest was ignored")
+            walk.problem(f"{STRUCTURE}more than {walk.limits.max_mime_parts} MIME parts "
+                         "([limits] max_mime_parts): the rest was ignored")
         return
     try:
         ctype = part.get_content_type()
@@ -304,7 +385,8 @@ def _walk(part: Message, depth: int, walk: _Walk, *, forwarded: bool) -> None:
 
 def _walk_forward(part: Message, depth: int, walk: _Walk) -> None:
     if depth + 1 > walk.limits.max_mime_depth:
-        walk.problem(f"forwarded messages nested deeper than {walk.limits.max_mime_depth}: ignored")
+        walk.problem(f"{STRUCTURE}forwarded messages nested deeper than "
+                     f"{walk.limits.max_mime_depth} ([limits] max_mime_depth): ignored")
         return
     inner = part.get_payload()
     children: list[Message] = []
@@ -389,6 +471,7 @@ def _text(part: Message, ctype: str, walk: _Walk, *, forwarded: bool) -> None:
     text = decode_text(_payload(part), charset)
     if ctype == "text/html":
         text = html_to_text(text)
+    text = clean_text(text)
     (walk.forwarded if forwarded else walk.texts).append(text)
 
 
@@ -479,11 +562,11 @@ def _tnef(data: bytes, walk: _Walk, *, forwarded: bool) -> None:
     body = getattr(tnef, "body", None)
     if body:
         text = body if isinstance(body, str) else decode_text(body, None)
-        (walk.forwarded if forwarded else walk.texts).append(text)
+        (walk.forwarded if forwarded else walk.texts).append(clean_text(text))
     elif getattr(tnef, "htmlbody", None):
         html = tnef.htmlbody
         html = html if isinstance(html, str) else decode_text(html, None)
-        (walk.forwarded if forwarded else walk.texts).append(html_to_text(html))
+        (walk.forwarded if forwarded else walk.texts).append(clean_text(html_to_text(html)))
     for item in getattr(tnef, "attachments", []) or []:
         try:
             name = item.long_filename() or item.name or ""

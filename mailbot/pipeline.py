@@ -24,6 +24,7 @@ from mailbot.db import session_scope
 from mailbot.domain.models import InboundMessage, InboundStatus, Offer, OutboxMessage, utcnow
 from mailbot.domain.partners import active_partners, sync_partners
 from mailbot.handlers import HANDLERS, HandlerContext
+from mailbot.mime import structural_failure
 from mailbot.outbox.compose import Composer
 from mailbot.outbox.sender import SendReport, send_pending
 from mailbot.parse import parse_email
@@ -121,6 +122,9 @@ class Pipeline:
                     find_offer_by_message_id=lambda ids: _offer_for_message_ids(session, ids),
                     own_addresses=[self.config.smtp.from_address, self.config.people.referent],
                 )
+            broken = structural_failure(parsed)  # too many parts, nesting too deep...
+            if broken:
+                return self._quarantine(inbound_id, broken)
             if parsed.get("internal_error"):
                 return self._quarantine(inbound_id, f"parser: {parsed['internal_error']}")
             with session_scope(self.engine) as session:

@@ -89,7 +89,7 @@ def _controls_from_name() -> bytes:
 
 def _controls_raw_headers() -> bytes:
     """Raw C0 bytes (NUL excepted: IMAP refuses it in a literal) in From, Subject, Message-ID."""
-    return _simple([b"From: Luc\x01\x02 Martin\x1b[2J <l.martin@hostile-c.example>",
+    return _simple([b"From: Luc\x01\x02 Martin\x1b\x7f <l.martin@hostile-c.example>",
                     b"Subject: Relance\x07\x08 dossier\x1b]0;pwned\x07 mars",
                     b"Message-ID: <ctl\x01\x1fid.42@hostile-c.example>"], _QUESTION.encode())
 
@@ -118,7 +118,7 @@ def _controls_attachment_name() -> bytes:
 def _invalid_utf8() -> bytes:
     body = (b"Bonjour,\r\n\r\nLe devis est joint " + b"\xc3\x28\xff\xfe\xed\xa0\x80"
             + " — merci.\r\n".encode())
-    return _simple([b"From: Ren\xc3\x28 \xff Lefort <r.lefort@hostile-d.example>",
+    return _simple([b"From: Ren\xc3e \xff\xfe Lefort <r.lefort@hostile-d.example>",
                     b"Subject: Devis \xc3\x28 \xe9t\xe9 \xf0\x9f \xff"], body)
 
 
@@ -197,7 +197,7 @@ def _deep_nesting(depth: int = 3000) -> bytes:
              for i in range(depth)]
     leaf = b"Content-Type: text/plain\r\n\r\nFiche de liaison au fond\r\n"
     closes = [b"\r\n--d%d--\r\n" % i for i in reversed(range(depth))]
-    body = b"".join(opens[1:]) + leaf + b"".join(closes[:-1]) + b"\r\n--d0--\r\n"
+    body = b"--d0\r\n" + b"".join(opens[1:]) + leaf + b"".join(closes[:-1]) + b"\r\n--d0--\r\n"
     return _simple([b"From: Deep Nest <deep@hostile-h.example>",
                     b"Subject: Fiche de liaison (imbriquee)"], body,
                    ctype=b'multipart/mixed; boundary="d0"', cte=b"7bit")
