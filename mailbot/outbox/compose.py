@@ -7,12 +7,15 @@ after a crash carries the same Message-ID.
 
 from __future__ import annotations
 
+import base64
 import re
+import secrets
+from dataclasses import dataclass
 from datetime import datetime
-from email.headerregistry import Address
+from email import message_from_bytes
 from email.message import EmailMessage
-from email.policy import SMTP
-from email.utils import format_datetime, make_msgid
+from email.policy import default as default_policy
+from email.utils import format_datetime, formataddr, make_msgid
 from pathlib import Path
 from typing import Any
 
@@ -64,6 +67,93 @@ _ADDRESS = re.compile(r"^[^\s<>,;:\"()\[\]@]+@[^\s<>,;:\"()\[\]@]+$")
 
 def _one_line(text: str) -> str:
     return " ".join(text.split())
+
+
+@dataclass(frozen=True)
+class _Built:
+    """A composed email: its Message-ID (with brackets), subject as given, bytes to send."""
+
+    message_id: str
+    subject: str
+    raw: bytes
+
+
+_CONTROLS = re.compile(r"[\x00-\x1f\x7f]")
+_MAX_LINE = 78
+_MAX_WORD = 900  # longer ASCII words are encoded (RFC 2047 splits them) to stay under 998
+
+
+def _header_text(text: str) -> str:
+    """One line, no control characters: a header value cannot carry another header."""
+    return _one_line(_CONTROLS.sub(" ", text or ""))
+
+
+def _unstructured(name: str, value: str) -> str:
+    """`value` for header `name`, folded at spaces: ASCII words as they are, each run of other
+    words as RFC 2047 encoded-words (UTF-8, Q), like the stdlib's SMTP policy writes it."""
+    runs: list[tuple[bool, str]] = []  # (plain, text)
+    for word in _header_text(value).split(" "):
+        plain = word.isascii() and "=?" not in word and "?=" not in word and len(word) <= _MAX_WORD
+        if runs and not plain and not runs[-1][0]:
+            runs[-1] = (False, f"{runs[-1][1]} {word}")  # spaces between encoded-words vanish
+        else:
+            runs.append((plain, word))
+    pieces: list[str] = []
+    for plain, text in runs:
+        pieces.extend([text] if plain else _encoded_words(text))
+    return _fold(name, pieces, " ")
+
+
+_Q_SAFE = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789!*+-/")
+_Q_ROOM = 75 - len("=?utf-8?q??=")  # an encoded-word is at most 75 characters (RFC 2047 §2)
+
+
+def _encoded_words(text: str) -> list[str]:
+    """`text` as Q encoded-words, never splitting a character's UTF-8 bytes between two."""
+    words: list[str] = []
+    current = ""
+    for char in text:
+        if char in _Q_SAFE:
+            piece = char
+        elif char == " ":
+            piece = "_"
+        else:
+            piece = "".join(f"={byte:02X}" for byte in char.encode("utf-8"))
+        if len(current) + len(piece) > _Q_ROOM:
+            words.append(f"=?utf-8?q?{current}?=")
+            current = ""
+        current += piece
+    words.append(f"=?utf-8?q?{current}?=")
+    return words
+
+
+def _fold_list(name: str, items: list[str]) -> str:
+    return _fold(name, [f"{item}," for item in items[:-1]] + items[-1:], " ")
+
+
+def _fold(name: str, words: list[str], sep: str) -> str:
+    lines: list[str] = []
+    line = ""
+    width = len(name) + 2
+    for word in words:
+        if line and width + len(line) + len(sep) + len(word) > _MAX_LINE:
+            lines.append(line)
+            line, width = word, 1
+        else:
+            line = f"{line}{sep}{word}" if line else word
+    lines.append(line)
+    return "\r\n ".join(lines)
+
+
+def _text_part(boundary: str, subtype: str, text: str) -> bytes:
+    """One UTF-8 text part of the multipart/alternative: base64 in 76-column lines (what the
+    stdlib chose for these texts), so the decoded text keeps its own line ends."""
+    encoded = base64.encodebytes((text or "").encode("utf-8")).replace(b"\n", b"\r\n")
+    return b"".join((
+        f"--{boundary}\r\nContent-Type: text/{subtype}; charset=\"utf-8\"\r\n"
+        "Content-Transfer-Encoding: base64\r\n\r\n".encode("ascii"),
+        encoded,
+    ))
 
 
 class Composer:
@@ -122,8 +212,9 @@ class Composer:
         references: list[str] | None = None,
     ) -> EmailMessage:
         """The complete email for `role`: subject, text part, HTML alternative, fixed headers."""
-        return self._build(role, *self.render_parts(role, context), to=to, reply_to=reply_to,
-                           in_reply_to=in_reply_to, references=references)
+        built = self._build(role, *self.render_parts(role, context), to=to, reply_to=reply_to,
+                            in_reply_to=in_reply_to, references=references)
+        return message_from_bytes(built.raw, policy=default_policy)  # type: ignore[return-value]
 
     def render_parts(self, role: str, context: dict) -> tuple[str, str, str]:
         """(subject, text, html) of `role` for `context`."""
@@ -149,31 +240,48 @@ class Composer:
         reply_to: str | None = None,
         in_reply_to: str | None = None,
         references: list[str] | None = None,
-    ) -> EmailMessage:
+    ) -> _Built:
+        """The email's bytes, written directly (RFC 5322 + MIME, CRLF): the stdlib's
+        EmailMessage and policy header folding cost more than the rest of composing."""
         recipients = _clean_recipients(to)
-
-        msg = EmailMessage()
-        msg["From"] = Address(display_name=self.from_name, addr_spec=self.from_address)
-        msg["To"] = ", ".join(recipients)
-        msg["Reply-To"] = reply_to or self.from_address
-        msg["Subject"] = subject
-        msg["Date"] = format_datetime(datetime.now(TIMEZONE))
-        msg["Message-ID"] = make_msgid(domain=self.domain)
-        if in_reply_to:
-            msg["In-Reply-To"] = _one_line(in_reply_to)
+        reply = _one_line(reply_to or self.from_address)
+        if not _ADDRESS.match(reply):
+            raise MailbotError(f"Reply-To {reply_to!r} is not an email address")
+        subject = _header_text(subject)
+        message_id = make_msgid(domain=self.domain)
+        headers = [
+            ("From", formataddr((_header_text(self.from_name), self.from_address), "utf-8")),
+            ("To", _fold_list("To", recipients)),
+            ("Reply-To", reply),
+            ("Subject", _unstructured("Subject", subject)),
+            ("Date", format_datetime(datetime.now(TIMEZONE))),
+            ("Message-ID", message_id),
+        ]
+        if in_reply_to and in_reply_to.strip():
+            headers.append(("In-Reply-To", _unstructured("In-Reply-To", _one_line(in_reply_to))))
         refs = [_one_line(r) for r in (references or []) if r and r.strip()]
-        if in_reply_to and not refs:
+        if in_reply_to and in_reply_to.strip() and not refs:
             refs = [_one_line(in_reply_to)]
         if refs:
-            msg["References"] = " ".join(refs)
-        msg["Auto-Submitted"] = AUTO_SUBMITTED.get(role, "auto-generated")
-        msg["X-Auto-Response-Suppress"] = "OOF, AutoReply"
-        msg["X-Mailer"] = "mailbot"
-        msg[ROLE_HEADER] = role
-        msg.set_content(text, subtype="plain", charset="utf-8")
-        msg.add_alternative(html, subtype="html", charset="utf-8")
-        msg["Content-Language"] = "fr"  # after set_content, which drops Content-* headers
-        return msg
+            headers.append(("References", _unstructured("References", " ".join(refs))))
+        boundary = "=_mailbot_" + secrets.token_hex(12)  # "=_" never occurs in base64
+        headers += [
+            ("Auto-Submitted", AUTO_SUBMITTED.get(role, "auto-generated")),
+            ("X-Auto-Response-Suppress", "OOF, AutoReply"),
+            ("X-Mailer", "mailbot"),
+            (ROLE_HEADER, role),
+            ("MIME-Version", "1.0"),
+            ("Content-Type", f'multipart/alternative;\r\n boundary="{boundary}"'),
+            ("Content-Language", "fr"),
+        ]
+        head = "".join(f"{name}: {value}\r\n" for name, value in headers)
+        raw = b"".join((
+            head.encode("ascii"), b"\r\n",
+            _text_part(boundary, "plain", text),
+            _text_part(boundary, "html", html),
+            f"--{boundary}--\r\n".encode("ascii"),
+        ))
+        return _Built(message_id=message_id, subject=subject, raw=raw)
 
     def queue(
         self,
@@ -193,18 +301,19 @@ class Composer:
         The email's words are fingerprinted in the same transaction (`mailbot.fingerprints`), so
         its text quoted back to us is never read as data. `status="held"` queues it held."""
         subject, text, html = self.render_parts(role, context)
-        msg = self._build(role, subject, text, html, to=to, **headers)
+        built = self._build(role, subject, text, html, to=to, **headers)
         remember(session, (subject, text, html_to_text(html)), context)
+        recipients = _clean_recipients(to)
         row = OutboxMessage(
-            message_id=str(msg["Message-ID"]),
+            message_id=built.message_id,
             role=role,
             envelope_from=self.from_address,
-            recipients=_clean_recipients(to),
-            subject=str(msg["Subject"]),
-            raw=msg.as_bytes(policy=SMTP),
+            recipients=recipients,
+            subject=built.subject,
+            raw=built.raw,
             status=status,
             next_attempt_at=utcnow(),
-            to_key=_clean_recipients(to)[0].lower(),
+            to_key=recipients[0].lower(),
             offer_id=offer_id,
             partner_id=partner_id,
             inbound_id=inbound_id,
