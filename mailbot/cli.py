@@ -236,7 +236,7 @@ def offers_list(config_file: ConfigOpt = None, as_json: JsonOpt = False) -> None
 
 @offers_app.command("release")
 def offers_release(
-    ref: Annotated[str, typer.Argument(help="Offer reference, e.g. CS-2025-0042.")],
+    ref: Annotated[str, typer.Argument(metavar="REF", help="Offer reference, e.g. CS-2027-0042.")],
     config_file: ConfigOpt = None,
 ) -> None:
     """Release a held offer: its acknowledgement and broadcasts are sent now."""

@@ -1,6 +1,7 @@
 """The shared IMAP mailbox as a Source (imapclient): incremental UID fetch, MOVE, IDLE, reconnect.
 
-Message contents are never logged: only folder names, UIDs and counts.
+Message contents are never logged: only folder names, UIDs and counts. Lost connections and
+reconnections are logged at WARNING.
 """
 
 from __future__ import annotations
@@ -67,6 +68,7 @@ class ImapSource:
         self._more_pending = False
         self._seen_uid = 0  # highest UID fetch_new looked at, for wait_for_new's pre-check
         self._fetched_once = False
+        self._connections = 0  # a second connect() is a reconnection: logged at WARNING
 
     def __repr__(self) -> str:  # never shows the password
         return f"ImapSource({self.mailbox!r}, security={self.security!r})"
@@ -111,7 +113,11 @@ class ImapSource:
         except (OSError, IMAPClientError) as exc:
             self.close()
             raise SourceError(f"IMAP setup on {where} failed: {_why(exc)}") from exc
-        log.info("connected to %s (%s)", self.mailbox, self.security)
+        self._connections += 1
+        if self._connections > 1:
+            log.warning("%s: reconnected (connection %d)", self.mailbox, self._connections)
+        else:
+            log.info("connected to %s (%s)", self.mailbox, self.security)
 
     def close(self) -> None:
         """Log out; safe to call twice and on a broken connection."""
@@ -223,6 +229,8 @@ class ImapSource:
             if self._uidvalidity != current:  # reconnected to a recreated folder: UIDs are stale
                 log.warning("%s: UIDVALIDITY changed while fetching; stopping", self.mailbox)
                 return
+            log.debug("%s: fetching UIDs %d..%d (%d message(s))", self.mailbox, chunk[0], chunk[-1],
+                      len(chunk))
             data = self._retrying(
                 "fetch", lambda chunk=chunk: self._require().fetch(chunk, ["BODY.PEEK[]"]))
             for uid in chunk:
