@@ -31,7 +31,9 @@ __all__ = [
     "hashes_of",
     "lookup_known",
     "remember",
+    "seed",
     "split_own_text",
+    "template_hashes",
 ]
 
 SHINGLE = 5  # words per fingerprint
@@ -153,6 +155,37 @@ class OwnTextSplit:
         return bool(self.own_words)
 
 
+def template_hashes(texts: Iterable[str]) -> dict[int, bool]:
+    """Anchors from templates rendered without data: the static wording every mailbot shares,
+    so a message written by another mailbot (same templates) is recognised too."""
+    out: dict[int, bool] = {}
+    for text in texts:
+        out.update(dict.fromkeys(hashes_of(text), True))
+    return out
+
+
+def seed(session: Session, hashes: dict[int, bool]) -> None:
+    """Add template anchors (written when `session` commits)."""
+    pending: dict[int, bool] = session.info.setdefault(_SESSION_KEY, {})
+    for value in hashes:
+        pending[value] = True
+
+
+_ECHO_LINE = re.compile(r"^\s*(?:[-*•·]\s*)?(?P<label>[^:\n]{2,60}?)\s*:\s*\S")
+
+
+def _echo_labels() -> set[str]:
+    from mailbot.outbox.labels_fr import FIELD_LABELS
+
+    return {" ".join(_words(label)) for label in FIELD_LABELS.values()} | {"reference"}
+
+
+def _is_echo_line(line: str, labels: set[str]) -> bool:
+    """A "Label : value" line with one of the labels mailbot's own emails use."""
+    match = _ECHO_LINE.match(line)
+    return bool(match) and " ".join(_words(match.group("label"))) in labels
+
+
 def split_own_text(text: str, known: Known) -> OwnTextSplit:
     """Split `text` into other people's lines and mailbot's own lines (see module docstring).
 
@@ -176,13 +209,15 @@ def split_own_text(text: str, known: Known) -> OwnTextSplit:
     per_line: dict[int, list[bool]] = {}
     for (line_index, _), mark in zip(tokens, ours, strict=True):
         per_line.setdefault(line_index, []).append(mark)
+    own = [bool(m) and sum(m) >= _MIN_LINE_SHARE * len(m) for m in
+           (per_line.get(i) for i in range(len(lines)))]
+    _fill_echo_gaps(lines, own)
     other_lines, own_lines = [], []
     own_words = 0
     for index, line in enumerate(lines):
-        marks = per_line.get(index)
-        if marks and sum(marks) >= _MIN_LINE_SHARE * len(marks):
+        if own[index]:
             own_lines.append(line)
-            own_words += len(marks)
+            own_words += len(per_line.get(index, ()))
         else:
             other_lines.append(line)
     return OwnTextSplit(
@@ -212,6 +247,29 @@ def _marked(count: int, windows: list[tuple[int, int]], found: dict[int, bool], 
                 marks[j] = False
         i = end
     return marks
+
+
+def _fill_echo_gaps(lines: list[str], own: list[bool], max_gap: int = 40) -> None:
+    """Between two stretches of mailbot's lines, a gap made only of blank lines and "Label :
+    value" lines with mailbot's own labels is the values another mailbot echoed: ours too."""
+    labels: set[str] | None = None
+    previous_own = None
+    index = 0
+    while index < len(lines):
+        if own[index]:
+            previous_own = index
+            index += 1
+            continue
+        end = index
+        while end < len(lines) and not own[end]:
+            end += 1
+        if previous_own is not None and end < len(lines) and end - index <= max_gap:
+            gap = [line for line in lines[index:end] if line.strip()]
+            labels = labels if labels is not None else _echo_labels()
+            if gap and all(_is_echo_line(line, labels) for line in gap):
+                for j in range(index, end):
+                    own[j] = bool(lines[j].strip()) or own[j]
+        index = end
 
 
 def _tidy(text: str) -> str:

@@ -18,10 +18,19 @@ from pathlib import Path
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
-from mailbot import crashpoints, journal
+from mailbot import claims, crashpoints, fingerprints, journal
+from mailbot.claims import CLAIMED, DUPLICATE, claim_inbound
 from mailbot.config import Config
 from mailbot.db import session_scope
-from mailbot.domain.models import InboundMessage, InboundStatus, Offer, OutboxMessage, utcnow
+from mailbot.domain.models import (
+    InboundMessage,
+    InboundStatus,
+    Offer,
+    OfferStatus,
+    OutboxMessage,
+    OutboxStatus,
+    utcnow,
+)
 from mailbot.domain.partners import active_partners, sync_partners
 from mailbot.handlers import HANDLERS, HandlerContext
 from mailbot.mime import structural_failure
@@ -29,6 +38,7 @@ from mailbot.outbox.compose import Composer
 from mailbot.outbox.sender import SendReport, send_pending
 from mailbot.parse import parse_email
 from mailbot.resources import use_rules_dir
+from mailbot.senders import check_sender
 from mailbot.sources.base import Source
 
 __all__ = ["CycleReport", "Outcome", "Pipeline"]
@@ -72,6 +82,7 @@ class Pipeline:
         )
         with session_scope(engine) as session:
             sync_partners(session, config.partners)
+            fingerprints.seed(session, fingerprints.template_hashes(self.composer.static_texts()))
 
     # -- journal -------------------------------------------------------------------------
     def journal_new(self, source: Source, should_stop: Callable[[], bool] = lambda: False) -> int:
@@ -96,32 +107,39 @@ class Pipeline:
     def process_pending(self, should_stop: Callable[[], bool] = lambda: False) -> list[Outcome]:
         outcomes = []
         for inbound_id in journal.pending_ids(self.engine):
+            crashpoints.pause("pending_read")
             outcomes.append(self.process_one(inbound_id))
             if should_stop():
                 break
         return outcomes
 
-    def process_one(self, inbound_id: int) -> Outcome:
-        """Parse and handle one journaled message in one unit of work; quarantine on failure."""
+    def process_one(self, inbound_id: int, *, as_company: bool = False) -> Outcome:
+        """Claim, parse and handle one journaled message in one unit of work; quarantine on
+        failure. A message claimed by another live worker is left to it."""
+        claim = claim_inbound(self.engine, inbound_id)
+        if claim != CLAIMED:
+            if claim == DUPLICATE:
+                return Outcome(inbound_id, InboundStatus.DUPLICATE, reason="duplicate")
+            log.info("message %s: %s, skipped", inbound_id, claim)
+            return Outcome(inbound_id, claim)
         try:
             with Session(self.engine) as session:
                 entry = session.get(InboundMessage, inbound_id)
-                if entry is None or entry.status != InboundStatus.JOURNALED:
-                    return Outcome(inbound_id, entry.status if entry else "missing")
-                if self._is_duplicate(session, entry):
-                    return self._finish_duplicate(inbound_id)
-                if entry.size > self.limits.max_message_bytes:
-                    return self._quarantine(
-                        inbound_id,
-                        f"message too large ({entry.size} bytes > limits.max_message_bytes "
-                        f"{self.limits.max_message_bytes}): not parsed",
-                    )
-                parsed = parse_email(
-                    entry.raw,
-                    self.limits,
-                    find_offer_by_message_id=lambda ids: _offer_for_message_ids(session, ids),
-                    own_addresses=[self.config.smtp.from_address, self.config.people.referent],
+                raw, size = entry.raw, entry.size
+            if size > self.limits.max_message_bytes:
+                return self._quarantine(
+                    inbound_id,
+                    f"message too large ({size} bytes > limits.max_message_bytes "
+                    f"{self.limits.max_message_bytes}): not parsed",
                 )
+            parsed = parse_email(
+                raw,
+                self.limits,
+                find_offer_by_message_id=self._offer_for_message_ids,
+                own_addresses=[self.config.smtp.from_address, self.config.people.referent],
+                known_fingerprints=self._known_fingerprints,
+                is_our_message_id=self._is_our_message_id,
+            )
             broken = structural_failure(parsed)  # too many parts, nesting too deep...
             if broken:
                 return self._quarantine(inbound_id, broken)
@@ -129,46 +147,58 @@ class Pipeline:
                 return self._quarantine(inbound_id, f"parser: {parsed['internal_error']}")
             with session_scope(self.engine) as session:
                 entry = session.get(InboundMessage, inbound_id)
+                if entry.status != InboundStatus.JOURNALED or entry.claimed_by != claims.owner():
+                    return Outcome(inbound_id, "claimed elsewhere")
+                partners = active_partners(session)
+                sender = check_sender(raw, self.config, partners)
                 entry.kind = parsed.get("kind") or "unknown"
-                handler = HANDLERS.get(entry.kind, HANDLERS["unknown"])
+                entry.sender, entry.auth = sender.address, sender.auth
                 ctx = HandlerContext(
                     session=session,
                     entry=entry,
                     parsed=parsed,
                     config=self.config,
                     composer=self.composer,
-                    partners=active_partners(session),
+                    partners=partners,
+                    sender=sender,
+                    as_company=as_company,
                 )
-                handler(ctx)
+                refusal = _refusal(ctx)
+                if refusal:
+                    ctx.flag(refusal)
+                else:
+                    HANDLERS.get(entry.kind, HANDLERS["unknown"])(ctx)
                 entry.status = InboundStatus.PROCESSED
                 entry.processed_at = utcnow()
                 entry.attempts += 1
+                entry.claimed_by = entry.claimed_at = None
                 session.add(entry)
                 outcome = Outcome(inbound_id, entry.status, entry.kind, entry.reason)
         except Exception as exc:  # one bad message must never stop the others
-            log.exception("message %s quarantined", inbound_id)
-            return self._quarantine(inbound_id, f"{type(exc).__name__}: {exc}")
+            log.error("message %s quarantined: %s", inbound_id, type(exc).__name__)
+            log.debug("message %s: handler failure", inbound_id, exc_info=True)
+            return self._quarantine(inbound_id, f"{type(exc).__name__}: {_short(exc)}")
         crashpoints.hit("after_handler_commit")
         log.info("message %s: %s (%s)", inbound_id, outcome.kind, outcome.status)
         return outcome
 
-    def _is_duplicate(self, session: Session, entry: InboundMessage) -> bool:
-        earlier = session.exec(
-            select(InboundMessage.id).where(
-                InboundMessage.dedupe_key == entry.dedupe_key,
-                InboundMessage.id < entry.id,
-                InboundMessage.status != InboundStatus.DUPLICATE,
-            )
-        ).first()
-        return earlier is not None
+    def _offer_for_message_ids(self, ids: list[str]) -> str | None:
+        with Session(self.engine) as session:
+            return _offer_for_message_ids(session, ids)
 
-    def _finish_duplicate(self, inbound_id: int) -> Outcome:
-        with session_scope(self.engine) as session:
-            entry = session.get(InboundMessage, inbound_id)
-            entry.status, entry.processed_at = InboundStatus.DUPLICATE, utcnow()
-            entry.reason = "same Message-ID as an earlier message: not handled again"
-            session.add(entry)
-        return Outcome(inbound_id, InboundStatus.DUPLICATE, reason="duplicate")
+    def _known_fingerprints(self, hashes: set[int]) -> dict[int, bool]:
+        with Session(self.engine) as session:
+            return fingerprints.lookup_known(session)(hashes)
+
+    def _is_our_message_id(self, ids: list[str]) -> bool:
+        ids = [i.strip() for i in ids if i and i.strip()][:50]
+        if not ids:
+            return False
+        with Session(self.engine) as session:
+            found = session.exec(
+                select(OutboxMessage.id).where(OutboxMessage.message_id.in_(ids)).limit(1)
+            ).first()
+        return found is not None
 
     def _quarantine(self, inbound_id: int, reason: str) -> Outcome:
         with session_scope(self.engine) as session:
@@ -176,20 +206,53 @@ class Pipeline:
             entry.status, entry.reason, entry.flagged = InboundStatus.QUARANTINED, reason[:2000], True
             entry.attempts += 1
             entry.processed_at = utcnow()
+            entry.claimed_by = entry.claimed_at = None
             session.add(entry)
         return Outcome(inbound_id, InboundStatus.QUARANTINED, reason=reason)
 
-    def reprocess(self, inbound_id: int) -> Outcome:
-        """Replay a quarantined (or any) message: only its journal status is reset."""
+    def reprocess(self, inbound_id: int, *, as_company: bool = False) -> Outcome:
+        """Replay a quarantined (or flagged, never handled) message: only its journal status is
+        reset. `as_company`: the référent says a partner's form is a company's need (a SIAE or a
+        GEIQ also hires), so it is acknowledged and broadcast."""
         with session_scope(self.engine) as session:
             entry = session.get(InboundMessage, inbound_id)
             if entry is None:
                 raise LookupError(f"no journaled message {inbound_id}")
-            if entry.status == InboundStatus.PROCESSED:
+            replayable = entry.status == InboundStatus.QUARANTINED or (
+                as_company and entry.status == InboundStatus.PROCESSED
+                and entry.kind == "liaison_form" and _held_as_partner_form(session, entry)
+            )
+            if entry.status == InboundStatus.PROCESSED and not replayable:
                 raise ValueError(f"message {inbound_id} was handled already; not replayed twice")
+            if entry.status == InboundStatus.DUPLICATE:
+                raise ValueError(f"message {inbound_id} is a duplicate of an earlier message")
             entry.status, entry.reason, entry.flagged = InboundStatus.JOURNALED, None, False
             session.add(entry)
-        return self.process_one(inbound_id)
+        return self.process_one(inbound_id, as_company=as_company)
+
+    def release_offer(self, ref: str) -> dict:
+        """Release an offer held by a flood limit: it opens, and its held emails (the company's
+        acknowledgement, the broadcasts) become pending. Returns {"ref", "released"}."""
+        with session_scope(self.engine) as session:
+            offer = session.exec(select(Offer).where(Offer.ref == ref.strip().upper())).first()
+            if offer is None:
+                raise LookupError(f"no offer {ref}")
+            if offer.status != OfferStatus.HELD:
+                raise ValueError(f"offer {offer.ref} is {offer.status}, not held")
+            offer.status = OfferStatus.OPEN
+            session.add(offer)
+            rows = session.exec(
+                select(OutboxMessage).where(
+                    OutboxMessage.status == OutboxStatus.HELD,
+                    (OutboxMessage.offer_id == offer.id)
+                    | ((OutboxMessage.inbound_id == offer.inbound_id)
+                       & OutboxMessage.offer_id.is_(None)),
+                )
+            ).all()
+            for row in rows:
+                row.status, row.next_attempt_at = OutboxStatus.PENDING, utcnow()
+                session.add(row)
+            return {"ref": offer.ref, "released": len(rows)}
 
     # -- side effects --------------------------------------------------------------------
     def send(self) -> SendReport:
@@ -248,6 +311,37 @@ def _offer_for_message_ids(session: Session, message_ids: list[str]) -> str | No
         .where(OutboxMessage.message_id.in_(ids), OutboxMessage.role == "partner/broadcast")
     ).first()
     return row
+
+
+_STATE_CHANGING = ("liaison_form", "partner_referral")
+
+
+def _refusal(ctx: HandlerContext) -> str | None:
+    """Why this message must change nothing and get no answer (flagged with it), if so."""
+    if ctx.parsed.get("auto"):
+        return None  # automated mail changes nothing and is never answered anyway
+    sender = ctx.sender
+    if sender.problem:
+        return f"sender: {sender.problem}"
+    kind = ctx.entry.kind
+    if not sender.trusted and (kind in _STATE_CHANGING or sender.role != "other"):
+        return f"sender not trusted: {sender.distrust_reason}"
+    if kind == "liaison_form" and sender.role == "partner" and not ctx.as_company:
+        return ("liaison form from a partner's address: neither acknowledged nor broadcast "
+                f"(if it is a company's need: mailbot reprocess {ctx.entry.id} --as-company)")
+    return None
+
+
+def _held_as_partner_form(session: Session, entry: InboundMessage) -> bool:
+    """A partner's form that was only flagged (no offer was made from it)."""
+    made = session.exec(select(Offer.id).where(Offer.inbound_id == entry.id)).first()
+    return made is None and "--as-company" in (entry.reason or "")
+
+
+def _short(exc: BaseException) -> str:
+    """An exception's message without what a database error adds (SQL, parameters)."""
+    text = str(getattr(exc, "orig", None) or exc).split("\n", 1)[0]
+    return text[:300]
 
 
 def _signature(config: Config) -> dict:

@@ -14,5 +14,6 @@ HANDLERS: dict[str, Callable[[HandlerContext], None]] = {
     "partner_referral": referral.handle,
     "auto_reply": ignored.handle_auto,
     "bounce": ignored.handle_auto,
+    "reply": ignored.handle_auto,
     "unknown": ignored.handle_unknown,
 }

@@ -6,8 +6,9 @@ from datetime import date
 
 from sqlmodel import select
 
-from mailbot.domain.models import Company, Offer, OfferStatus
+from mailbot.domain.models import Company, Offer, OfferStatus, OutboxStatus
 from mailbot.domain.refs import allocate_ref
+from mailbot.flood import offers_in_window
 from mailbot.handlers.base import HandlerContext
 
 __all__ = ["handle", "offer_view"]
@@ -62,14 +63,18 @@ def handle(ctx: HandlerContext) -> None:
         return
     views, offers = [], []
     company = None
-    for form in forms:
+    limits = ctx.config.limits
+    earlier = (offers_in_window(ctx.session, ctx.sender_address, ctx.entry.id)
+               if ctx.is_correspondent and ctx.sender_address else 0)
+    for index, form in enumerate(forms):
         company = _company(ctx, form.get("company") or {})
         job, conditions = form.get("job") or {}, form.get("conditions") or {}
+        held = ctx.is_correspondent and earlier + index >= limits.offers_per_sender_per_day
         offer = Offer(
             ref=allocate_ref(ctx.session, ctx.entry.received_at.year),
             company_id=company.id,
             inbound_id=ctx.entry.id,
-            status=OfferStatus.OPEN,
+            status=OfferStatus.HELD if held else OfferStatus.OPEN,
             market=form.get("market"),
             missing=list(form.get("missing") or []),
             problems=list(form.get("problems") or []),
@@ -83,11 +88,15 @@ def handle(ctx: HandlerContext) -> None:
         views.append(offer_view(offer, company))
         if form.get("ocr"):
             ctx.flag(f"{offer.ref}: read by OCR, to be checked")
+        if held:
+            ctx.flag(f"{offer.ref} held: more than {limits.offers_per_sender_per_day} offers from "
+                     f"{ctx.sender_address} in 24 h (mailbot offers release {offer.ref})")
     if ctx.parsed.get("problems"):
         ctx.flag("; ".join(ctx.parsed["problems"]))
     if ctx.forwarded_by_colleague:
         ctx.flag(f"forwarded by {ctx.sender_address}: acknowledged to {ctx.answer_address}")
     if ctx.may_answer:
+        ack_held = ctx.answer_held()
         ctx.composer.queue(
             ctx.session,
             "company/ack",
@@ -100,6 +109,7 @@ def handle(ctx: HandlerContext) -> None:
             to=[ctx.answer_address],
             inbound_id=ctx.entry.id,
             offer_id=offers[0].id,
+            status=OutboxStatus.HELD if ack_held else OutboxStatus.PENDING,
             **ctx.reply_headers(),
         )
     else:
@@ -114,6 +124,7 @@ def handle(ctx: HandlerContext) -> None:
                 offer_id=offer.id,
                 partner_id=partner.id,
                 inbound_id=ctx.entry.id,
+                status=OutboxStatus.HELD if offer.status == OfferStatus.HELD else OutboxStatus.PENDING,
             )
     if not ctx.partners:
         ctx.flag("no partner configured: offers not broadcast")
@@ -123,11 +134,13 @@ def _unreadable(ctx: HandlerContext) -> None:
     problems = list(ctx.parsed.get("problems") or ["no form could be read"])
     ctx.flag("liaison form unreadable: " + "; ".join(problems))
     if ctx.may_answer:
+        held = ctx.answer_held()
         ctx.composer.queue(
             ctx.session,
             "company/unreadable",
             {"attachments_problems": problems, "original_subject": ctx.parsed.get("subject")},
             to=[ctx.answer_address],
             inbound_id=ctx.entry.id,
+            status=OutboxStatus.HELD if held else OutboxStatus.PENDING,
             **ctx.reply_headers(),
         )

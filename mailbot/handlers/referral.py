@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from sqlmodel import select
 
-from mailbot.domain.models import Candidate, Company, Offer, Referral
-from mailbot.domain.partners import match_partner
+from mailbot.domain.models import Candidate, Company, Offer, OutboxStatus, Partner, Referral
 from mailbot.handlers.base import HandlerContext
 
 __all__ = ["handle"]
@@ -14,7 +13,8 @@ _PERSON = ("first_name", "last_name", "email", "phone")
 
 
 def handle(ctx: HandlerContext) -> None:
-    partner = match_partner(ctx.partners, ctx.sender_address)
+    partner = (ctx.session.get(Partner, ctx.sender.partner_id)
+               if ctx.sender.role == "partner" and ctx.sender.partner_id else None)
     ref = ctx.parsed.get("offer_ref")
     offer = ctx.session.exec(select(Offer).where(Offer.ref == ref)).first() if ref else None
     reasons = []
@@ -48,6 +48,14 @@ def handle(ctx: HandlerContext) -> None:
         )
     if not candidates or not ctx.may_answer:
         return
+    if partner is None:
+        # Not identified: a neutral answer that names no offer, company or candidate.
+        held = ctx.answer_held()
+        ctx.composer.queue(
+            ctx.session, "sender/received", {}, to=[ctx.answer_address], inbound_id=ctx.entry.id,
+            status=OutboxStatus.HELD if held else OutboxStatus.PENDING, **ctx.reply_headers(),
+        )
+        return
     offer_view = None
     if offer is not None:
         company = ctx.session.get(Company, offer.company_id) if offer.company_id else None
@@ -66,9 +74,10 @@ def handle(ctx: HandlerContext) -> None:
                 for c in candidates
             ],
             "offer": offer_view,
+            "unknown_ref": ref if offer is None else None,
             "original_subject": ctx.parsed.get("subject"),
         },
-        to=[ctx.sender_address],
+        to=[ctx.answer_address],
         offer_id=offer.id if offer else None,
         partner_id=partner.id if partner else None,
         inbound_id=ctx.entry.id,

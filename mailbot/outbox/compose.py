@@ -51,6 +51,7 @@ AUTO_SUBMITTED: dict[str, str] = {
     "company/unreadable": "auto-replied",
     "partner/referral_ack": "auto-replied",
     "partner/broadcast": "auto-generated",
+    "sender/received": "auto-replied",
 }
 
 DEFAULT_SIGNATURE: dict[str, Any] = {
@@ -215,6 +216,25 @@ class Composer:
         built = self._build(role, *self.render_parts(role, context), to=to, reply_to=reply_to,
                             in_reply_to=in_reply_to, references=references)
         return message_from_bytes(built.raw, policy=default_policy)  # type: ignore[return-value]
+
+    def roles(self) -> list[str]:
+        """Every email role the templates define (`company/ack`, ...)."""
+        names = self.env.list_templates(filter_func=lambda n: n.endswith(".txt.j2"))
+        return sorted(
+            n.removesuffix(".txt.j2") for n in names
+            if not any(part.startswith("_") for part in n.split("/"))
+        )
+
+    def static_texts(self) -> list[str]:
+        """Each role rendered without data: the wording every email of that role carries."""
+        texts: list[str] = []
+        for role in self.roles():
+            try:
+                _subject, text, html = self.render_parts(role, {})
+            except Exception:  # a template that needs data: its sent copies still count
+                continue
+            texts.extend((text, html_to_text(html)))
+        return texts
 
     def render_parts(self, role: str, context: dict) -> tuple[str, str, str]:
         """(subject, text, html) of `role` for `context`."""

@@ -15,6 +15,7 @@ from mailbot.parse.document import Document, load_document
 from mailbot.parse.forms import parse_forms, parse_forms_in_text
 from mailbot.parse.guard import time_limit
 from mailbot.parse.referral import find_offer_ref
+from mailbot.parse.trivial import is_trivial_text
 from mailbot.parse.types import Limits
 
 __all__ = ["DocFacts", "MailAnalysis", "read_document"]
@@ -104,11 +105,13 @@ class MailAnalysis:
         limits: Limits,
         find_offer_by_message_id: Callable[[list[str]], str | None] | None = None,
         own_addresses: Iterable[str] = (),
+        is_our_message_id: Callable[[list[str]], bool] | None = None,
     ) -> None:
         self.msg = msg
         self.limits = limits
         self.find_offer_by_message_id = find_offer_by_message_id
         self.own_addresses = [a.lower() for a in own_addresses if a]
+        self.is_our_message_id = is_our_message_id
 
     @cached_property
     def documents(self) -> list[DocFacts]:
@@ -140,6 +143,25 @@ class MailAnalysis:
             if forms:
                 return list(forms)
         return []
+
+    @cached_property
+    def in_reply_to_us(self) -> bool:
+        """In-Reply-To or References names a Message-ID mailbot sent."""
+        ids = [*self.msg.in_reply_to, *self.msg.references]
+        if not ids or self.is_our_message_id is None:
+            return False
+        try:
+            return bool(self.is_our_message_id(ids))
+        except Exception:
+            return False
+
+    @cached_property
+    def brings_nothing_new(self) -> bool:
+        """No document and no text beyond greetings, thanks, a signature or an automatic notice
+        (mailbot's own text set apart first)."""
+        if self.msg.attachments:
+            return False
+        return is_trivial_text(self.msg.text, self.msg.from_name)
 
     @cached_property
     def offer_ref(self) -> str | None:

@@ -6,12 +6,13 @@ import logging
 from collections.abc import Callable, Iterable
 
 from mailbot.classify import Verdict, classify
+from mailbot.fingerprints import Known, split_own_text
 from mailbot.mime import MailMessage, read_message
 from mailbot.parse.analysis import MailAnalysis
 from mailbot.parse.referral import referral_candidates
 from mailbot.parse.types import Limits
 
-__all__ = ["parse_email"]
+__all__ = ["parse_email", "set_own_text_apart"]
 
 log = logging.getLogger(__name__)
 
@@ -22,12 +23,18 @@ def parse_email(
     *,
     find_offer_by_message_id: Callable[[list[str]], str | None] | None = None,
     own_addresses: Iterable[str] = (),
+    known_fingerprints: Known | None = None,
+    is_our_message_id: Callable[[list[str]], bool] | None = None,
 ) -> dict:
     """The contract's dict for an email; never raises (an internal error gives kind "unknown"
-    with the error in `problems`, `flags` and `internal_error`; the daemon quarantines those)."""
+    with the error in `problems`, `flags` and `internal_error`; the daemon quarantines those).
+
+    `known_fingerprints` (see mailbot.fingerprints) sets mailbot's own text apart before anything
+    is read; `is_our_message_id` tells whether a Message-ID is one mailbot sent."""
     limits = limits or Limits()
     try:
-        return _parse(raw, limits, find_offer_by_message_id, list(own_addresses))
+        return _parse(raw, limits, find_offer_by_message_id, list(own_addresses),
+                      known_fingerprints, is_our_message_id)
     except Exception as exc:
         log.exception("parse_email failed")
         reason = f"internal error: {type(exc).__name__}: {exc}"[:300]
@@ -41,12 +48,17 @@ def parse_email(
         }
 
 
-def _parse(raw: bytes, limits: Limits, finder, own: list[str]) -> dict:
+def _parse(raw: bytes, limits: Limits, finder, own: list[str], known: Known | None,
+           ours: Callable[[list[str]], bool] | None) -> dict:
     msg = read_message(raw if isinstance(raw, bytes | bytearray) else bytes(raw), limits)
-    analysis = MailAnalysis(msg, limits, finder, own)
+    if known is not None:
+        set_own_text_apart(msg, known)
+    analysis = MailAnalysis(msg, limits, finder, own, ours)
     msg.analysis = analysis
     verdict = classify(msg)
     result = _common(msg, verdict)
+    result["own_text_found"] = bool(msg.own_text)
+    result["in_reply_to_us"] = analysis.in_reply_to_us
     problems: list[str] = list(msg.problems)
     flags: list[str] = []
     if verdict.kind == "liaison_form":
@@ -90,6 +102,7 @@ def _common(msg: MailMessage, verdict: Verdict) -> dict:
         "auto": verdict.auto,
         "rule": verdict.rule,
         "sender": {"address": msg.sender_address or None, "name": msg.from_name or None},
+        "reply_to": msg.reply_to or None,
         "message_id": msg.message_id,
         "in_reply_to": msg.in_reply_to,
         "references": msg.references,
@@ -100,3 +113,14 @@ def _common(msg: MailMessage, verdict: Verdict) -> dict:
         ),
         "ocr": False,
     }
+
+
+def set_own_text_apart(msg: MailMessage, known: Known) -> None:
+    """Move mailbot's own text (quoted, pasted, forwarded) out of `text` and `quoted`."""
+    own: list[str] = []
+    for name in ("text", "quoted"):
+        split = split_own_text(getattr(msg, name), known)
+        if split.found:
+            setattr(msg, name, split.other)
+            own.append(split.own)
+    msg.own_text = "\n\n".join(own)

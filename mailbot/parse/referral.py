@@ -38,9 +38,10 @@ def find_offer_ref(
     msg: MailMessage,
     find_offer_by_message_id: Callable[[list[str]], str | None] | None = None,
 ) -> str | None:
-    """`CS-YYYY-NNNN` from the subject, else the new text, else the quoted broadcast, else the
-    offer of the broadcast this message answers (In-Reply-To + References, via the callback)."""
-    for text in (msg.subject, msg.text, msg.quoted):
+    """`CS-YYYY-NNNN` from the subject, else the new text, else the quoted text, else mailbot's own
+    quoted text (a broadcast quoted back), else the offer of the broadcast this message answers
+    (In-Reply-To + References, via the callback)."""
+    for text in (msg.subject, msg.text, msg.quoted, msg.own_text):
         ref = _ref(text)
         if ref:
             return ref

@@ -37,7 +37,8 @@ def test_headers_decoded_and_addresses_lowercased():
     assert msg.subject == "Fiche de liaison – maçon"
     assert msg.from_name == "Hélène Dupré"
     assert msg.from_address == "h.dupre@example.fr"
-    assert msg.sender_address == "rh@example.fr"
+    assert msg.reply_to == "rh@example.fr"
+    assert msg.sender_address == "h.dupre@example.fr"  # the From addr-spec, never Reply-To
     assert msg.message_id == "<m1@example.fr>"
     assert msg.in_reply_to == ["<b1@agence.fr>"]
     assert msg.references == ["<a0@agence.fr>", "<b1@agence.fr>"]
