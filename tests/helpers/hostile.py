@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import base64
 import functools
+import quopri
 import re
 import struct
 import zlib
@@ -88,7 +89,8 @@ def _controls_from_name() -> bytes:
 
 
 def _controls_raw_headers() -> bytes:
-    """Raw C0 bytes (NUL excepted: IMAP refuses it in a literal) in From, Subject, Message-ID."""
+    """Raw C0 bytes (NUL excepted: Dovecot stores a raw NUL as 0x80) in From, Subject and
+    Message-ID."""
     return _simple([b"From: Luc\x01\x02 Martin\x1b\x7f <l.martin@hostile-c.example>",
                     b"Subject: Relance\x07\x08 dossier\x1b]0;pwned\x07 mars",
                     b"Message-ID: <ctl\x01\x1fid.42@hostile-c.example>"], _QUESTION.encode())
@@ -167,12 +169,13 @@ Andr\u00e9 H\u00e9nin
 
 
 def _eight_bit_form() -> bytes:
-    """A real liaison form (in the body, with NUL and controls in its values) whose Subject and
-    From display name are raw latin-1 bytes: it must still be acknowledged."""
-    body = _EIGHT_BIT_BODY.replace("\n", "\r\n").encode("utf-8")
+    """A real liaison form (in the body, with NUL and controls in its values, quoted-printable:
+    Dovecot turns a raw NUL into 0x80) whose Subject and From display name are raw latin-1
+    bytes: it must still be acknowledged."""
+    body = quopri.encodestring(_EIGHT_BIT_BODY.encode("utf-8")).replace(b"\n", b"\r\n")
     return _simple([b"From: Andr\xe9 H\xe9nin <" + EIGHT_BIT_FORM_SENDER.encode() + b">",
                     b"Subject: Fiche de liaison \x96 menuisier poseur (march\xe9 \xe9cole)"],
-                   body, domain="menuiserie-henin.example")
+                   body, cte=b"quoted-printable", domain="menuiserie-henin.example")
 
 
 def _header_1mb() -> bytes:
