@@ -5,10 +5,10 @@ and of its HTML part (as text) is hashed into the `fingerprint` table, in the sa
 the outbox row. Words are compared folded (lowercase, no accents, no punctuation), so a fingerprint
 survives quoting (`>`), re-wrapping at another width, HTML→text and copy-paste.
 
-A run made only of template words (no word of a value that came from a form or a person) is an
-*anchor*. When a message comes in, `split_own_text` marks the words of its text that belong to
-known runs; a stretch of marked words counts as mailbot's only when it holds an anchor (so a
-company's next form that repeats its own details, echoed once in an acknowledgement, is still
+A run that the templates rendered without any data also contain is an *anchor* (static wording
+no company or person writes). When a message comes in, `split_own_text` marks the words of its
+text that belong to known runs; a stretch of marked words counts as mailbot's only when it holds
+an anchor (so a company's next form that repeats its own details, echoed once in an acknowledgement, is still
 read), and the lines made mostly of such stretches are set apart: what remains is what a person
 (or another program) wrote.
 The dropped lines are kept apart (`MailMessage.own_text`), so an offer reference inside quoted
@@ -62,39 +62,17 @@ def _runs(words: list[str]) -> list[list[str]]:
     return [words[i : i + SHINGLE] for i in range(len(words) - SHINGLE + 1)]
 
 
-def hashes_of(text: str, data_words: set[str] | frozenset[str] = frozenset()) -> dict[int, bool]:
+def hashes_of(text: str, static: set[int] | frozenset[int] = frozenset()) -> dict[int, bool]:
     """Fingerprints of `text`, one per run of SHINGLE consecutive words: {hash: anchor}, where
-    anchor means the run holds none of `data_words` (folded words of the values shown)."""
-    out: dict[int, bool] = {}
-    for run in _runs(_words(text)):
-        value = _hash(run)
-        out[value] = out.get(value, False) or not any(w in data_words for w in run)
-    return out
+    anchor means the run is also in `static` (the templates' own wording, see `template_hashes`)."""
+    return {value: value in static for value in (_hash(run) for run in _runs(_words(text)))}
 
 
-def data_words(context: object) -> set[str]:
-    """Folded words of every value in a template context (strings and numbers, nested)."""
-    found: set[str] = set()
-    stack = [context]
-    while stack:
-        item = stack.pop()
-        if isinstance(item, str):
-            found.update(_words(item))
-        elif isinstance(item, dict):
-            stack.extend(item.values())
-        elif isinstance(item, list | tuple | set):
-            stack.extend(item)
-        elif item is not None and not isinstance(item, bool):
-            found.update(_words(str(item)))
-    return found
-
-
-def remember(session: Session, texts: Iterable[str], context: object = None) -> None:
+def remember(session: Session, texts: Iterable[str], static: set[int] | frozenset[int]) -> None:
     """Record the fingerprints of an email being queued; written when `session` commits."""
     pending: dict[int, bool] = session.info.setdefault(_SESSION_KEY, {})
-    values = data_words(context)
     for text in texts:
-        for value, anchor in hashes_of(text, values).items():
+        for value, anchor in hashes_of(text, static).items():
             pending[value] = pending.get(value, False) or anchor
 
 
@@ -160,7 +138,7 @@ def template_hashes(texts: Iterable[str]) -> dict[int, bool]:
     so a message written by another mailbot (same templates) is recognised too."""
     out: dict[int, bool] = {}
     for text in texts:
-        out.update(dict.fromkeys(hashes_of(text), True))
+        out.update(dict.fromkeys((_hash(run) for run in _runs(_words(text))), True))
     return out
 
 
@@ -181,9 +159,15 @@ def _echo_labels() -> set[str]:
 
 
 def _is_echo_line(line: str, labels: set[str]) -> bool:
-    """A "Label : value" line with one of the labels mailbot's own emails use."""
+    """A "Label : value" line (or a "- Label" bullet) with a label mailbot's own emails use, or a
+    line without words (a rule of "=====")."""
+    if not _words(line):
+        return True
     match = _ECHO_LINE.match(line)
-    return bool(match) and " ".join(_words(match.group("label"))) in labels
+    if match:
+        return " ".join(_words(match.group("label"))) in labels
+    bullet = re.match(r"^\s*[-*•·]\s*(.+?)\s*$", line)
+    return bool(bullet) and " ".join(_words(bullet.group(1))) in labels
 
 
 def split_own_text(text: str, known: Known) -> OwnTextSplit:
@@ -263,7 +247,7 @@ def _fill_echo_gaps(lines: list[str], own: list[bool], max_gap: int = 40) -> Non
         end = index
         while end < len(lines) and not own[end]:
             end += 1
-        if previous_own is not None and end < len(lines) and end - index <= max_gap:
+        if previous_own is not None and end - index <= max_gap:
             gap = [line for line in lines[index:end] if line.strip()]
             labels = labels if labels is not None else _echo_labels()
             if gap and all(_is_echo_line(line, labels) for line in gap):

@@ -173,6 +173,7 @@ class Composer:
         self.from_address = from_address.strip()
         self.from_name = from_name
         self.domain = self.from_address.rsplit("@", 1)[1]
+        self._static: frozenset[int] | None = None
         self.signature = {**DEFAULT_SIGNATURE, **{k: v for k, v in (signature or {}).items() if v}}
         self.env = Environment(
             loader=FileSystemLoader(str(templates_dir or default_templates_dir())),
@@ -225,15 +226,35 @@ class Composer:
             if not any(part.startswith("_") for part in n.split("/"))
         )
 
+    def static_hashes(self) -> frozenset[int]:
+        """Fingerprints of `static_texts()` (computed once): the anchors of `remember`."""
+        if self._static is None:
+            from mailbot.fingerprints import template_hashes
+
+            self._static = frozenset(template_hashes(self.static_texts()))
+        return self._static
+
     def static_texts(self) -> list[str]:
-        """Each role rendered without data: the wording every email of that role carries."""
+        """The wording every email of each role carries whatever its data: each role rendered
+        without data, and the lines two renders with different made-up data have in common."""
+        from mailbot.outbox.samples import sample_contexts
+
         texts: list[str] = []
         for role in self.roles():
-            try:
-                _subject, text, html = self.render_parts(role, {})
-            except Exception:  # a template that needs data: its sent copies still count
-                continue
-            texts.extend((text, html_to_text(html)))
+            renders = []
+            for context in [{}, *sample_contexts(role)]:
+                try:
+                    _subject, text, html = self.render_parts(role, context)
+                except Exception:  # a template that needs data: its sent copies still count
+                    continue
+                renders.append((text, html_to_text(html)))
+            if renders:
+                texts.extend(renders[0])
+            if len(renders) == 3:
+                for first, second in zip(renders[1], renders[2], strict=True):
+                    common = set(second.splitlines())
+                    texts.append("\n".join(line for line in first.splitlines() if line in common))
+                    texts.extend(_common_runs(first, second))
         return texts
 
     def render_parts(self, role: str, context: dict) -> tuple[str, str, str]:
@@ -322,7 +343,7 @@ class Composer:
         its text quoted back to us is never read as data. `status="held"` queues it held."""
         subject, text, html = self.render_parts(role, context)
         built = self._build(role, subject, text, html, to=to, **headers)
-        remember(session, (subject, text, html_to_text(html)), context)
+        remember(session, (subject, text, html_to_text(html)), self.static_hashes())
         recipients = _clean_recipients(to)
         row = OutboxMessage(
             message_id=built.message_id,
@@ -340,6 +361,15 @@ class Composer:
         )
         session.add(row)
         return row
+
+
+def _common_runs(first: str, second: str) -> list[str]:
+    """Stretches of words two renders share, in order (difflib on words)."""
+    import difflib
+
+    a, b = first.split(), second.split()
+    matcher = difflib.SequenceMatcher(None, a, b, autojunk=False)
+    return [" ".join(a[m.a : m.a + m.size]) for m in matcher.get_matching_blocks() if m.size >= 5]
 
 
 def _clean_recipients(to: list[str]) -> list[str]:
