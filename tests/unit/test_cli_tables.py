@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -42,12 +43,21 @@ referent = "ref@exemple-emploi.fr"
                                from_address=HOSTILE_FROM, subject=HOSTILE_SUBJECT,
                                reason="[blink]motif[/blink]\x1b]0;title\x07", flagged=True)
         session.add(entry)
-        session.add(Offer(ref="CS-2027-123456", title="[bold]Maçon[/bold]\x1b[2J", status="held"))
-        session.add(OutboxMessage(message_id="<o1@x>", role="company/ack",
+        offer = Offer(ref="CS-2027-123456", title="[bold]Maçon[/bold]\x1b[2J", status="held")
+        session.add(offer)
+        session.flush()
+        session.add(OutboxMessage(message_id="<o1@x>", role="company/ack", offer_id=offer.id,
                                   envelope_from="clauses.amiens@exemple-emploi.fr",
                                   recipients=["[i]c@d.fr[/i]"], subject=HOSTILE_SUBJECT,
                                   raw=b"x", status="held", last_error="[red]550\x1b[0m"))
     engine.dispose()
+    # rows written before text was cleaned on the way in (or by another tool) keep their controls
+    with sqlite3.connect(tmp_path / "db.sqlite") as conn:
+        conn.execute("UPDATE inboundmessage SET subject = ?, reason = ?",
+                     (HOSTILE_SUBJECT, "[blink]motif[/blink]\x1b]0;title\x07"))
+        conn.execute("UPDATE outboxmessage SET subject = ?, last_error = ?",
+                     (HOSTILE_SUBJECT, "[red]550\x1b[0m"))
+        conn.execute("UPDATE offer SET title = ?", ("[bold]Maçon[/bold]\x1b[2J",))
     return path
 
 
@@ -95,3 +105,14 @@ def test_status_filters_take_known_values_only(cfg):
     journaled = run("messages", "list", "--status", "journaled", "--json", "--config", str(cfg))
     assert journaled.returncode == 0 and '"subject"' in journaled.stdout
     assert run("messages", "list", "--status", "nope", "--config", str(cfg)).returncode == 2
+
+
+def test_offers_release(cfg):
+    unknown = run("offers", "release", "CS-2027-999999", "--config", str(cfg))
+    assert unknown.returncode == 1 and "no offer CS-2027-999999" in unknown.stderr
+    released = run("offers", "release", "cs-2027-123456", "--config", str(cfg))
+    assert released.returncode == 0, released.stderr
+    assert "offer CS-2027-123456: 1 email(s) released" in released.stdout
+    assert '"status": "open"' in run("offers", "list", "--json", "--config", str(cfg)).stdout
+    again = run("offers", "release", "CS-2027-123456", "--config", str(cfg))
+    assert again.returncode == 1 and "not held" in again.stderr
