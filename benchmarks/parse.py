@@ -2,7 +2,11 @@
 memory of the bad inputs (each in a fresh process).
 
     .venv/bin/python benchmarks/parse.py            # text, table, AcroForm, DOCX samples
-    .venv/bin/python benchmarks/parse.py --ocr      # also the scans (F7), 3 runs each
+    .venv/bin/python benchmarks/parse.py --ocr      # also the scans (F7), 3 runs each, and the
+                                                    # scanned renders of the text/table samples
+
+The bad inputs include three 1 GB bombs: a PDF Flate stream, a DOCX whose zip index declares
+the gigabyte, and a DOCX whose zip index under-states it (4 KB declared).
 """
 
 from __future__ import annotations
@@ -26,6 +30,7 @@ sys.path.insert(0, str(ROOT))
 from mailbot.errors import UnreadableDocument  # noqa: E402
 from mailbot.parse.document import load_document  # noqa: E402
 from mailbot.parse.forms import parse_forms  # noqa: E402
+from tests.fixtures.scans.builders import docx_underdeclared_bomb, scan_pdf  # noqa: E402
 
 FOLDERS = [ROOT / "tests" / "fixtures" / "samples" / "forms", ROOT / "tests" / "fixtures" / "forms_extra"]
 TARGETS_MS = {"F1": 20, "F5": 20, "F6": 20, "F2": 60, "F3": 60, "F4": 60}
@@ -108,6 +113,8 @@ def _bad_input(name: str) -> tuple[bytes, str]:
                 for _ in range(1024):
                     member.write(b" " * (1 << 20))
         return buffer.getvalue(), "bomb.docx"
+    if name == "docx_underdeclared_1GB":
+        return docx_underdeclared_bomb(1024), "bomb.docx"
     if name == "file_100MB":
         return b"%PDF-1.4\n" + b"0" * (100 << 20), "big.pdf"
     if name == "empty":
@@ -127,7 +134,15 @@ def _bad_input(name: str) -> tuple[bytes, str]:
     raise KeyError(name)
 
 
-BAD = ["pdf_stream_1GB", "docx_zip_bomb_1GB", "file_100MB", "empty", "truncated_pdf", "encrypted_pdf"]
+BAD = [
+    "pdf_stream_1GB",
+    "docx_zip_bomb_1GB",
+    "docx_underdeclared_1GB",
+    "file_100MB",
+    "empty",
+    "truncated_pdf",
+    "encrypted_pdf",
+]
 
 
 def run_one_bad(name: str) -> None:
@@ -154,7 +169,7 @@ def run_one_bad(name: str) -> None:
 
 
 def bench_bad() -> None:
-    print(f"\n{'bad input':20} {'size MB':>8} {'seconds':>8} {'+peak MB':>9}  outcome")
+    print(f"\n{'bad input':24} {'size MB':>8} {'seconds':>8} {'+peak MB':>9}  outcome")
     for name in BAD:
         done = subprocess.run(
             [sys.executable, __file__, "--one-bad", name], capture_output=True, text=True, check=False
@@ -162,12 +177,40 @@ def bench_bad() -> None:
         try:
             row = json.loads(done.stdout.strip().splitlines()[-1])
         except (IndexError, json.JSONDecodeError):
-            print(f"{name:20} crashed: {done.stderr.strip()[-200:]}")
+            print(f"{name:24} crashed: {done.stderr.strip()[-200:]}")
             continue
         print(
-            f"{name:20} {row['input_mb']:>8.1f} {row['seconds']:>8.3f} "
+            f"{name:24} {row['input_mb']:>8.1f} {row['seconds']:>8.3f} "
             f"{row['extra_peak_mb']:>9.1f}  {row['outcome']}"
         )
+
+
+SCANNED = ["f3_text_word_export.pdf", "f4_table_invalid_siret.pdf"]
+RENDERS = {"grey 150 dpi": ("L", 150), "b&w 300 dpi": ("1", 300)}
+
+
+def bench_scans() -> None:
+    """Sample forms rendered as scans (one Flate image a page, with and without the end-of-line
+    before `endstream`): the stream check's time and the whole parse (OCR) time."""
+    print(f"\n{'scanned render':44} {'KB':>5} {'check ms':>9} {'parse s':>8}  fields")
+    for sample in SCANNED:
+        truth = json.loads((FOLDERS[0] / sample).with_suffix(".truth.json").read_text(encoding="utf-8"))
+        want = truth["forms"][0]["company"]
+        for render, (mode, dpi) in RENDERS.items():
+            for eol in (True, False):
+                data = scan_pdf(sample, mode, dpi, eol)
+                started = time.perf_counter()
+                doc = load_document(data, "scan.pdf")
+                checked = time.perf_counter() - started
+                forms = parse_forms(doc).forms
+                parsed = time.perf_counter() - started
+                got = forms[0]["company"] if forms else {}
+                right = all(got.get(k) == want[k] for k in ("legal_name", "siret", "email"))
+                label = f"{sample[:-4]} {render} {'EOL' if eol else 'no EOL'}"
+                print(
+                    f"{label:44} {len(data) // 1024:>5} {checked * 1000:>9.1f} {parsed:>8.2f}  "
+                    + ("ok" if right else "WRONG")
+                )
 
 
 def main() -> None:
@@ -181,6 +224,8 @@ def main() -> None:
         return
     bench_samples(args.runs, args.ocr)
     bench_bad()
+    if args.ocr:
+        bench_scans()
 
 
 if __name__ == "__main__":
