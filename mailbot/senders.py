@@ -106,9 +106,8 @@ def _from_address(headers: Message) -> tuple[str | None, str, str | None]:
     address = address.strip()
     if not _ADDR_SPEC.match(address):
         return None, "", "unparsable From address: not answered"
-    name = decode_words(display)
-    if re.search(r"[\r\n\x00]", name):
-        return None, "", "line breaks or NUL in the From display name: not answered"
+    # the display name is only shown, never used to address anything: controls are dropped
+    name = re.sub(r"[\x00-\x1f\x7f]+", " ", decode_words(display)).strip()
     for found in _ADDRESS_IN_TEXT.findall(name):
         if found.lower().strip(".") != address.lower():
             return None, name, "the From display name holds another address: not answered"
