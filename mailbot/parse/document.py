@@ -168,15 +168,14 @@ def _check_pdf(data: bytes, limits: Limits) -> None:
 
 
 _ZIP_STEP = 1 << 16  # bytes read from a zip member at once
+_ZIP_METHODS = (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED)  # what Word writes; read in bounded steps
 _ZIP_ERRORS = (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError, NotImplementedError)
 
 
-def _zip_bomb(limits: Limits, detail: str = "") -> UnreadableDocument:
-    """The refusal of a DOCX that inflates too far (`detail`: how far, when known)."""
+def _zip_bomb(limits: Limits, size: str) -> UnreadableDocument:
+    """The refusal of a DOCX that inflates to `size` (worded as labels_fr expects: 'DOCX inflates to')."""
     limit = limits.max_docx_uncompressed_bytes // (1024 * 1024)
-    return UnreadableDocument(
-        f"DOCX inflates {detail or 'beyond the limit'} (limit {limit} MB): refused as a zip bomb"
-    )
+    return UnreadableDocument(f"DOCX inflates to {size} (limit {limit} MB): refused as a zip bomb")
 
 
 def _check_docx(data: bytes, limits: Limits) -> bytes:
@@ -194,7 +193,7 @@ def _check_docx(data: bytes, limits: Limits) -> bytes:
             infos = source.infolist()
             declared = sum(info.file_size for info in infos)
             if declared > budget:
-                raise _zip_bomb(limits, f"to {declared // (1024 * 1024)} MB")
+                raise _zip_bomb(limits, f"{declared // (1024 * 1024)} MB")
             if "word/document.xml" not in source.namelist():
                 raise UnreadableDocument("not a Word document (no word/document.xml)")
             last = {info.filename: info for info in infos}  # what a reader gets for a name
@@ -204,6 +203,8 @@ def _check_docx(data: bytes, limits: Limits) -> bytes:
                 for info in infos:
                     if info.is_dir():
                         continue
+                    if info.compress_type not in _ZIP_METHODS:  # bzip2/LZMA inflate unbounded
+                        raise UnreadableDocument("corrupt DOCX (unsupported zip compression method)")
                     keep = target if last[info.filename] is info else None
                     used += _copy_member(source, info, keep, budget - used, limits)
     except RuntimeError as exc:  # zipfile: an encrypted member
@@ -239,10 +240,10 @@ def _copy_member(
                 size += len(chunk)
                 if size > info.file_size:
                     raise UnreadableDocument(
-                        "DOCX inflates beyond the sizes its zip index declares: refused as a zip bomb"
+                        "DOCX inflates to more than its zip index declares: refused as a zip bomb"
                     )
                 if size > room:
-                    raise _zip_bomb(limits)
+                    raise _zip_bomb(limits, "more than the limit")
                 if out is not None:
                     out.write(chunk)
         finally:
