@@ -7,6 +7,7 @@ from __future__ import annotations
 import copy
 import io
 import re
+import struct
 import zipfile
 import zlib
 from dataclasses import dataclass, field
@@ -24,6 +25,8 @@ def sniff_type(data: bytes, filename: str = "") -> str | None:
     if b"%PDF-" in head:
         return "pdf"
     if data[:4] == b"PK\x03\x04":
+        if _zip_index_refusal(data):  # too big to even list: judged by _check_docx if named so
+            return "docx" if filename.lower().endswith(".docx") else None
         try:
             with zipfile.ZipFile(io.BytesIO(data)) as zf:
                 names = set(zf.namelist())
@@ -172,6 +175,25 @@ _ZIP_METHODS = (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED)  # what Word writes; r
 _ZIP_ERRORS = (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError, NotImplementedError)
 
 
+_MAX_ZIP_ENTRIES = 10_000  # a Word document has tens of parts, a few thousand at most
+_MAX_ZIP_DIRECTORY = 2 << 20  # bytes of central directory (zipfile builds one object per entry)
+
+
+def _zip_index_refusal(data: bytes) -> str | None:
+    """Why the zip's central directory is too big to list, or None (read from its end record, as
+    zipfile would, before zipfile builds one object per entry: 250,000 entries cost 2 s, 140 MB)."""
+    try:
+        end = zipfile._EndRecData(io.BytesIO(data))  # type: ignore[attr-defined]
+    except (OSError, ValueError, struct.error):
+        return None  # zipfile will call it corrupt
+    if not end:
+        return None
+    entries, size = end[zipfile._ECD_ENTRIES_TOTAL], end[zipfile._ECD_SIZE]  # type: ignore[attr-defined]
+    if entries > _MAX_ZIP_ENTRIES or size > _MAX_ZIP_DIRECTORY:
+        return f"corrupt DOCX (zip index of {entries} entries, {size // 1024} KB: refused as a zip bomb)"
+    return None
+
+
 def _zip_bomb(limits: Limits, size: str) -> UnreadableDocument:
     """The refusal of a DOCX that inflates to `size` (worded as labels_fr expects: 'DOCX inflates to')."""
     limit = limits.max_docx_uncompressed_bytes // (1024 * 1024)
@@ -188,6 +210,9 @@ def _check_docx(data: bytes, limits: Limits) -> bytes:
     reads afterwards: nothing later inflates more than was counted here.
     """
     budget = limits.max_docx_uncompressed_bytes
+    too_big = _zip_index_refusal(data)
+    if too_big:
+        raise UnreadableDocument(too_big)
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as source:
             infos = source.infolist()

@@ -177,6 +177,22 @@ def test_docx_member_compressed_otherwise_than_word_does_is_refused() -> None:
     assert reason_fr(reason) == "document Word endommagé ou incomplet"
 
 
+def test_zip_with_a_huge_index_is_refused_before_it_is_listed() -> None:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("word/document.xml", b"<w:document/>")
+        for number in range(20_000):
+            archive.writestr(f"p/{number}", b"")
+    data = buffer.getvalue()
+    started = time.monotonic()
+    reason = _refusal(data, "many.docx")[0]
+    assert reason.startswith("corrupt DOCX (zip index of 20001 entries, ")
+    assert reason.endswith(" KB: refused as a zip bomb)")
+    assert reason_fr(reason) == "document Word endommagé ou incomplet"
+    assert _refusal(data, "many.zip")[0] == "not a PDF or DOCX document"
+    assert time.monotonic() - started < 0.1  # zipfile would take about 0.2 s just to list it
+
+
 def test_docx_with_honest_index_over_the_limit_is_refused() -> None:
     reason, seconds = _refusal(docx_index_bomb(1024), "bomb.docx")
     assert reason == "DOCX inflates to 1024 MB (limit 64 MB): refused as a zip bomb"
