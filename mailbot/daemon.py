@@ -8,6 +8,7 @@ import signal
 import threading
 import time
 
+from mailbot.logging_setup import safe_error
 from mailbot.pipeline import CycleReport, Pipeline
 
 __all__ = ["Daemon"]
@@ -60,8 +61,7 @@ class Daemon:
                 # Wake on new mail (IDLE) or after the poll interval (also retries deferred emails).
                 source.wait_for_new(self.poll_seconds, self.should_stop)
             except Exception as exc:  # network trouble: reconnect with backoff, never die
-                log.warning("cycle failed (%s: %s); retrying in %.0f s", type(exc).__name__, exc,
-                            backoff)
+                log.warning("cycle failed (%s); retrying in %.0f s", safe_error(exc), backoff)
                 if source is not None:
                     with contextlib.suppress(Exception):
                         source.close()

@@ -11,11 +11,13 @@ Each step owns its table or side effect and commits on its own, so a crash anywh
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from mailbot import claims, crashpoints, fingerprints, journal
@@ -33,6 +35,7 @@ from mailbot.domain.models import (
 )
 from mailbot.domain.partners import active_partners, sync_partners
 from mailbot.handlers import HANDLERS, HandlerContext
+from mailbot.logging_setup import safe_error
 from mailbot.mime import structural_failure
 from mailbot.outbox.compose import Composer
 from mailbot.outbox.sender import SendReport, send_pending
@@ -80,9 +83,22 @@ class Pipeline:
             templates_dir=templates,
             signature=_signature(config),
         )
-        with session_scope(engine) as session:
-            sync_partners(session, config.partners)
-            fingerprints.seed(session, fingerprints.template_hashes(self.composer.static_texts()))
+        self._sync_reference_data()
+
+    def _sync_reference_data(self, attempts: int = 5) -> None:
+        """Partners from the config and the templates' anchors; another worker starting at the
+        same moment may insert the same rows: then read again and retry."""
+        anchors = fingerprints.template_hashes(self.composer.static_texts())
+        for attempt in range(attempts):
+            try:
+                with session_scope(self.engine) as session:
+                    sync_partners(session, self.config.partners)
+                    fingerprints.seed(session, anchors)
+                return
+            except IntegrityError:
+                if attempt == attempts - 1:
+                    raise
+                time.sleep(0.2 * (attempt + 1))
 
     # -- journal -------------------------------------------------------------------------
     def journal_new(self, source: Source, should_stop: Callable[[], bool] = lambda: False) -> int:
@@ -340,8 +356,7 @@ def _held_as_partner_form(session: Session, entry: InboundMessage) -> bool:
 
 def _short(exc: BaseException) -> str:
     """An exception's message without what a database error adds (SQL, parameters)."""
-    text = str(getattr(exc, "orig", None) or exc).split("\n", 1)[0]
-    return text[:300]
+    return safe_error(exc).partition(": ")[2] or type(exc).__name__
 
 
 def _signature(config: Config) -> dict:

@@ -36,7 +36,8 @@ def parse_email(
         return _parse(raw, limits, find_offer_by_message_id, list(own_addresses),
                       known_fingerprints, is_our_message_id)
     except Exception as exc:
-        log.exception("parse_email failed")
+        log.error("parse_email failed: %s", type(exc).__name__)
+        log.debug("parse_email failure", exc_info=True)
         reason = f"internal error: {type(exc).__name__}: {exc}"[:300]
         return {
             "kind": "unknown",
