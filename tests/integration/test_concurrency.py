@@ -1,4 +1,4 @@
-"""Issue 6, exactly once under concurrency (PostgreSQL): two daemons on one mailbox and one
+"""Issue 6, exactly once under concurrency (PostgreSQL, and SQLite too): two daemons on one mailbox and one
 database, plus `mailbot ingest` of the same messages, handle each message once and send each
 email once. A pause point holds one daemon after it has read a pending message, so the test
 proves the workers really went for the same messages."""
@@ -48,8 +48,8 @@ def daemon(config, log, extra_env: dict | None = None) -> subprocess.Popen:
 
 
 def test_two_daemons_and_ingest_handle_each_message_once(tmp_path, dovecot, imap_account,
-                                                         smtp_server, postgres_db_url):
-    config = write_config(tmp_path / "config.toml", db_url=postgres_db_url, imap=imap_account,
+                                                         smtp_server, db_url):
+    config = write_config(tmp_path / "config.toml", db_url=db_url, imap=imap_account,
                           smtp=smtp_server, idle=False)
     assert mailbot("init", "--config", str(config)).returncode == 0
     batch = forms()
