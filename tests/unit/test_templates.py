@@ -26,7 +26,8 @@ from mailbot.outbox.labels_fr import (
 from mailbot.parse.types import dotted_fields
 from mailbot.resources import templates_dir
 
-ROLES = ("company/ack", "company/unreadable", "partner/broadcast", "partner/referral_ack")
+ROLES = ("company/ack", "company/unreadable", "partner/broadcast", "partner/referral_ack",
+         "sender/received")
 EVIL = 'BTP <script>alert("x")</script> & Fils'
 
 
@@ -78,6 +79,7 @@ CONTEXTS = {
         "offer": {"ref": "CS-2027-0001", "title": "Maçon VRD", "company_name": EVIL},
         "original_subject": "Re: [CS-2027-0001] Offre",
     },
+    "sender/received": {},
 }
 
 
@@ -313,3 +315,19 @@ def test_company_rows_and_phones():
     assert phone_fr("+33322000000") == "03 22 00 00 00"
     assert phone_fr("pas de numéro") == "pas de numéro"
     assert company_rows(None) == []
+
+
+def test_referral_ack_tells_the_truth_about_an_unknown_reference(composer):
+    ctx = {**CONTEXTS["partner/referral_ack"], "offer": None, "unknown_ref": "CS-2027-0999"}
+    _subject, text, html = parts(composer, "partner/referral_ack", ctx)
+    for body in (text, html):
+        assert "CS-2027-0999" in body and "ne correspond à aucune offre" in body
+        assert "n'apparaît pas" not in body
+
+
+def test_neutral_answer_to_an_unknown_sender_names_nothing(composer):
+    subject, text, html = parts(composer, "sender/received", {})
+    assert subject == "Votre message a bien été reçu"
+    assert "bien reçu votre message" in text and "bien reçu votre message" in html
+    for body in (subject, text, html):
+        assert "CS-" not in body and "offre" not in body
