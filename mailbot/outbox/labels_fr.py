@@ -122,6 +122,7 @@ _REASONS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] = [
     (r"PDF has no pages", "fichier PDF vide (aucune page)"),
     (r"PDF has (?P<pages>\d+) pages \(limit (?P<limit>\d+)\)", _pages),
     (r"DOCX inflates to .*", "document Word anormalement volumineux une fois décompressé"),
+    (r".*refused as a decompression bomb", "fichier PDF anormalement volumineux une fois décompressé"),
     (r"not a Word document.*", "ce fichier n'est pas un document Word valide"),
     (r"not a PDF or DOCX document", "ce fichier n'est ni un PDF ni un document Word"),
     (r"empty file", "fichier vide"),
