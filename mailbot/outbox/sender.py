@@ -18,9 +18,12 @@ Message-ID and the server's answer, addresses reduced to their domain.
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import functools
 import logging
 import re
 import threading
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -158,9 +161,11 @@ def release_stale_claims(engine: Any) -> int:
 def _claim(engine: Any, now: datetime, batch_size: int) -> list[_Claimed]:
     """Claim up to `batch_size` due pending rows for this process, oldest first.
 
-    One statement: UPDATE ... SET status='sending' WHERE id IN (due rows, SKIP LOCKED on
-    PostgreSQL) AND status='pending' RETURNING id. A row another sender claimed first no longer
-    matches `status='pending'` and is not returned, on both backends.
+    In one transaction: the due ids (PostgreSQL locks them, skipping rows another sender has
+    locked), then UPDATE ... SET status='sending' WHERE id IN (those) AND status='pending'
+    RETURNING id: a row another sender claimed meanwhile no longer matches and is not returned,
+    on both backends. (Not one UPDATE with a LIMIT ... SKIP LOCKED subquery: PostgreSQL may run
+    that subquery once per row and claim far more than `batch_size`.)
     """
     due = (
         select(_T.c.id)
@@ -169,15 +174,19 @@ def _claim(engine: Any, now: datetime, batch_size: int) -> list[_Claimed]:
         .limit(batch_size)
         .with_for_update(skip_locked=True)
     )
-    with engine.begin() as conn:
-        ids = conn.execute(
-            update(_T)
-            .where(_T.c.id.in_(due.scalar_subquery()), _T.c.status == OutboxStatus.PENDING)
-            .values(status=OutboxStatus.SENDING, claimed_by=claims.owner(), claimed_at=utcnow())
-            .returning(_T.c.id)
-        ).scalars().all()
-    if not ids:
-        return []
+    ids: list[int] = []
+    while not ids:  # all taken by another sender meanwhile: look again
+        with engine.begin() as conn:
+            candidates = conn.execute(due).scalars().all()
+            if not candidates:
+                return []
+            ids = list(conn.execute(
+                update(_T)
+                .where(_T.c.id.in_(candidates), _T.c.status == OutboxStatus.PENDING)
+                .values(status=OutboxStatus.SENDING, claimed_by=claims.owner(),
+                        claimed_at=utcnow())
+                .returning(_T.c.id)
+            ).scalars())
     with engine.connect() as conn:
         rows = conn.execute(
             select(_T.c.id, _T.c.message_id, _T.c.envelope_from, _T.c.recipients, _T.c.raw,
@@ -218,38 +227,76 @@ def _defer(engine: Any, row: _Claimed, error: str, now: datetime, max_attempts: 
     report.deferred += 1
 
 
+class _Recorder:
+    """Commits each sent row's outcome in one background thread, so the next email's SMTP
+    exchange overlaps that commit. `settle()` waits for it: it runs before the next outcome is
+    recorded (and before the crash point), so at most one accepted email is ever uncommitted."""
+
+    def __init__(self, engine: Any) -> None:
+        self.engine = engine
+        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="mailbot-outbox")
+        self._pending: asyncio.Future | None = None
+
+    async def settle(self) -> None:
+        pending, self._pending = self._pending, None
+        if pending is not None:
+            await pending
+
+    def later(self, row: _Claimed, **values: Any) -> None:
+        call = functools.partial(_finish, self.engine, row, **values)
+        self._pending = asyncio.get_running_loop().run_in_executor(self._executor, call)
+
+    async def close(self) -> None:
+        try:
+            await self.settle()
+        finally:
+            self._executor.shutdown(wait=True)
+
+
 async def _send_one(engine: Any, transport: Transport, row: _Claimed, now: datetime,
-                    max_attempts: int, report: SendReport) -> None:
+                    max_attempts: int, report: SendReport, recorder: _Recorder) -> None:
     """Send one claimed row and record its outcome; ConnectionLost propagates (row untouched)."""
     from mailbot.outbox.transports import ConnectionLost
 
     try:
         note = await transport.send(row.envelope_from, list(row.recipients), row.raw)
     except ConnectionLost:
+        await recorder.settle()
         raise
-    except PermanentSendError as exc:
-        _finish(engine, row, status=OutboxStatus.FAILED, attempts=row.attempts + 1,
-                last_error=str(exc))
-        report.failed += 1
-        report.errors.append(f"{row.message_id} refused: {redact(str(exc))}")
-        log.warning("email %s refused by the SMTP server: %s", row.message_id, redact(str(exc)))
-    except TemporarySendError as exc:
-        _defer(engine, row, str(exc), now, max_attempts, report)
-        report.errors.append(f"{row.message_id} deferred: {redact(str(exc))}")
-        log.warning("email %s deferred by the SMTP server: %s", row.message_id, redact(str(exc)))
-    except Exception as exc:  # a bug or an unexpected library error: retry later
-        log.exception("unexpected error sending %s", row.message_id)
-        error = f"unexpected error: {type(exc).__name__}: {exc}"
-        _defer(engine, row, error, now, max_attempts, report)
-        report.errors.append(f"{row.message_id} deferred: {redact(error)}")
+    except Exception as exc:
+        await recorder.settle()  # outcomes are committed in order
+        _record_failure(engine, row, exc, now, max_attempts, report)
     else:
+        await recorder.settle()  # the previous email is committed before this one counts
         crashpoints.hit("during_send")
-        _finish(engine, row, status=OutboxStatus.SENT, attempts=row.attempts + 1,
-                sent_at=utcnow(), last_error=note)
+        recorder.later(row, status=OutboxStatus.SENT, attempts=row.attempts + 1,
+                       sent_at=utcnow(), last_error=note)
         report.sent += 1
         if note:
             report.errors.append(f"{row.message_id} sent, but {redact(note)}")
             log.warning("email %s sent, but the SMTP server %s", row.message_id, redact(note))
+
+
+def _record_failure(engine: Any, row: _Claimed, exc: Exception, now: datetime,
+                    max_attempts: int, report: SendReport) -> None:
+    """Record a refusal (failed), a deferral or an unexpected error (pending with backoff)."""
+    answer = redact(str(exc))
+    if isinstance(exc, PermanentSendError):
+        _finish(engine, row, status=OutboxStatus.FAILED, attempts=row.attempts + 1,
+                last_error=str(exc))
+        report.failed += 1
+        report.errors.append(f"{row.message_id} refused: {answer}")
+        log.warning("email %s refused by the SMTP server: %s", row.message_id, answer)
+    elif isinstance(exc, TemporarySendError):
+        _defer(engine, row, str(exc), now, max_attempts, report)
+        report.errors.append(f"{row.message_id} deferred: {answer}")
+        log.warning("email %s deferred by the SMTP server: %s", row.message_id, answer)
+    else:  # a bug or an unexpected library error: retry later
+        log.error("unexpected error sending %s: %s", row.message_id, type(exc).__name__,
+                  exc_info=exc)
+        error = f"unexpected error: {type(exc).__name__}: {exc}"
+        _defer(engine, row, error, now, max_attempts, report)
+        report.errors.append(f"{row.message_id} deferred: {redact(error)}")
 
 
 async def send_pending_async(
@@ -267,6 +314,7 @@ async def send_pending_async(
     report = SendReport()
     release_stale_claims(engine)
     claimed = _claim(engine, now, batch_size)
+    recorder = _Recorder(engine)
     connected = False
     answered_on_connection = 0
     try:
@@ -277,7 +325,7 @@ async def send_pending_async(
             row = claimed[0]
             try:
                 before = report.sent + report.failed + report.deferred
-                await _send_one(engine, transport, row, now, max_attempts, report)
+                await _send_one(engine, transport, row, now, max_attempts, report, recorder)
                 answered_on_connection += report.sent + report.failed + report.deferred > before
             except ConnectionLost as exc:
                 await _close(transport, exc)
@@ -293,6 +341,7 @@ async def send_pending_async(
                             row.message_id, redact(str(exc)))
             claimed.pop(0)
             if not claimed:
+                await recorder.settle()
                 claimed = _claim(engine, now, batch_size)
     except ConnectionLost as exc:
         report.errors.append(f"SMTP connection failed, {len(claimed)} email(s) kept: "
@@ -302,9 +351,12 @@ async def send_pending_async(
         for row in claimed:
             _defer(engine, row, str(exc), now, max_attempts, report)
     except BaseException:
+        with contextlib.suppress(Exception):
+            await recorder.settle()
         _release(engine, claimed)
         raise
     finally:
+        await recorder.close()
         if connected:
             await _close(transport, None)
     return report

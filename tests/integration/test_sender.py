@@ -486,3 +486,22 @@ def test_two_senders_send_each_row_once(db_url):
         engine.dispose()
     assert {row.status for row in stored} == {OutboxStatus.SENT}
     assert all(row.claimed_by is None for row in stored)
+
+
+def test_a_claim_takes_at_most_batch_size_rows(db_url):
+    """On both backends one claim takes `batch_size` due rows, the oldest, and only once."""
+    from mailbot.outbox.sender import _claim
+    from tests.unit.test_sender_claims import queue_rows
+
+    engine = create_engine(db_url)
+    try:
+        SQLModel.metadata.create_all(engine)
+        queue_rows(engine, 20)
+        first = _claim(engine, utcnow(), 7)
+        second = _claim(engine, utcnow(), 7)
+        assert [r.id for r in first] == sorted(r.id for r in first) and len(first) == 7
+        assert len(second) == 7 and not {r.id for r in first} & {r.id for r in second}
+        claimed = [r for r in rows(engine).values() if r.status == OutboxStatus.SENDING]
+        assert len(claimed) == 14 and all(r.claimed_by for r in claimed)
+    finally:
+        engine.dispose()

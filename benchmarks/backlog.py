@@ -1,0 +1,243 @@
+"""A 500-form backlog: `mailbot run --once` against its I/O floor, measured in the same run.
+
+Starts a private Dovecot (IMAP) and an aiosmtpd server on 127.0.0.1, appends N liaison-form
+emails (samples e01/e03/e05/e06 in turn, each with a fresh Message-ID) to INBOX, configures 3
+partners, then:
+1. floor, IMAP: a bare imapclient login + SELECT + FETCH BODY.PEEK[] of the N messages;
+2. `mailbot run --once` (the real CLI, a subprocess, SQLite): must send N x (1 + partners)
+   emails and file the N messages; its wall time and peak RSS (os.wait4 of that process);
+3. floor, SMTP: a bare aiosmtplib send of the same emails (the bytes mailbot sent) over one
+   connection to the same server.
+Prints the time, the floor (1 + 3), the ratio (target <= 3) and the peak RSS (target <= 200 MB).
+Needs dovecot-imapd (installed by scripts/test.sh). Usage:
+
+    .venv/bin/python benchmarks/backlog.py [--forms 500] [--profile FILE.prof]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import re
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from email.utils import make_msgid
+from pathlib import Path
+
+import aiosmtplib
+from aiosmtpd.controller import Controller
+from imapclient import IMAPClient
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from tests.harness import Dovecot, free_port, make_self_signed_cert  # noqa: E402
+from tests.integration.loop_helpers import FROM_ADDRESS, PARTNERS  # noqa: E402
+
+__all__ = ["main"]
+
+SAMPLES = ROOT / "tests" / "fixtures" / "samples" / "emails"
+FORMS = ["e01_company_pdf_form.eml", "e03_rfc2047_filename.eml", "e05_docx_octet_stream.eml",
+         "e06_form_in_body.eml"]
+_MESSAGE_ID = re.compile(rb"^Message-ID:\s*(<[^>\r\n]+>)", re.M | re.I)
+_ROLE = re.compile(rb"^X-Mailbot-Role:\s*(\S+)", re.M | re.I)
+
+
+class Recorder:
+    """aiosmtpd handler that keeps the raw bytes and counts Message-IDs (no parsing)."""
+
+    def __init__(self) -> None:
+        self.raws: list[tuple[str, list[str], bytes]] = []
+        self.lock = threading.Lock()
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802
+        with self.lock:
+            self.raws.append((envelope.mail_from, list(envelope.rcpt_tos), envelope.content))
+        return "250 2.0.0 OK"
+
+    def roles(self) -> dict[str, int]:
+        """How many emails of each X-Mailbot-Role arrived."""
+        counts: dict[str, int] = {}
+        with self.lock:
+            heads = [raw.split(b"\r\n\r\n", 1)[0] for _, _, raw in self.raws]
+        for head in heads:
+            found = _ROLE.search(head)
+            role = found.group(1).decode() if found else "?"
+            counts[role] = counts.get(role, 0) + 1
+        return counts
+
+    def message_ids(self) -> list[bytes]:
+        with self.lock:
+            found = [_MESSAGE_ID.search(raw.split(b"\r\n\r\n", 1)[0]) for _, _, raw in self.raws]
+        return [m.group(1) for m in found if m]
+
+
+def with_message_id(raw: bytes, message_id: str) -> bytes:
+    """`raw` with its Message-ID header replaced by `message_id`."""
+    sep = b"\r\n\r\n" if b"\r\n\r\n" in raw else b"\n\n"
+    head, _, body = raw.partition(sep)
+    head = re.sub(rb"(?im)^Message-ID:.*$", b"Message-ID: " + message_id.encode(), head, count=1)
+    return head + sep + body
+
+
+def write_config(path: Path, work: Path, imap_port: int, user: str, password: str,
+                 smtp_port: int) -> Path:
+    partners = "".join(
+        f'\n[[partners]]\nname = "{name}"\nkind = "{kind}"\nemails = {emails!r}\n'
+        .replace("'", '"')
+        for name, kind, emails, _ in PARTNERS
+    )
+    path.write_text(f"""
+[database]
+url = "sqlite:///{work / 'backlog.db'}"
+[imap]
+host = "127.0.0.1"
+port = {imap_port}
+security = "none"
+username = "{user}"
+password = "{password}"
+idle = false
+[smtp]
+host = "127.0.0.1"
+port = {smtp_port}
+security = "none"
+from_address = "{FROM_ADDRESS}"
+[people]
+referent = "claire.duhamel@exemple-emploi.fr"
+[limits]
+answers_per_sender_per_day = 100000
+offers_per_sender_per_day = 100000
+{partners}""", encoding="utf-8")
+    return path
+
+
+def fill_inbox(dovecot: Dovecot, user: str, count: int) -> None:
+    templates = [(SAMPLES / name).read_bytes() for name in FORMS]
+    with dovecot.client(user) as client:
+        for index in range(count):
+            raw = with_message_id(templates[index % len(templates)],
+                                  make_msgid(domain="backlog.example"))
+            client.append("INBOX", raw)
+
+
+def imap_floor(port: int, user: str, password: str, count: int) -> float:
+    """Seconds for a bare login + SELECT + FETCH of every message of INBOX."""
+    start = time.perf_counter()
+    client = IMAPClient("127.0.0.1", port, ssl=False, timeout=30)
+    client.login(user, password)
+    client.select_folder("INBOX", readonly=True)
+    uids = client.search(["ALL"])
+    data = client.fetch(uids, ["BODY.PEEK[]"])
+    client.logout()
+    elapsed = time.perf_counter() - start
+    if len(data) != count:
+        raise SystemExit(f"IMAP floor fetched {len(data)} messages, expected {count}")
+    return elapsed
+
+
+async def _smtp_send_all(port: int, emails: list[tuple[str, list[str], bytes]]) -> None:
+    smtp = aiosmtplib.SMTP(hostname="127.0.0.1", port=port, start_tls=False, use_tls=False,
+                           timeout=30)
+    await smtp.connect()
+    for mail_from, rcpts, raw in emails:
+        await smtp.sendmail(mail_from, rcpts, raw)
+    await smtp.quit()
+
+
+def smtp_floor(port: int, emails: list[tuple[str, list[str], bytes]]) -> float:
+    """Seconds for a bare aiosmtplib send of `emails` over one connection."""
+    start = time.perf_counter()
+    asyncio.run(_smtp_send_all(port, emails))
+    return time.perf_counter() - start
+
+
+def run_mailbot(config: Path, profile: str | None) -> tuple[float, int, str]:
+    """`mailbot run --once`: (wall seconds, peak RSS in KiB, stderr tail)."""
+    python = [sys.executable]
+    if profile:
+        python += ["-m", "cProfile", "-o", profile]
+    command = [*python, "-m", "mailbot", "run", "--once", "--config", str(config)]
+    start = time.perf_counter()
+    proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1"})
+    out, err = _communicate(proc)
+    _, status, usage = os.wait4(proc.pid, 0)  # this process's own rusage (peak RSS)
+    elapsed = time.perf_counter() - start
+    proc.returncode = code = os.waitstatus_to_exitcode(status)
+    if code != 0:
+        raise SystemExit(f"mailbot run --once exited {code}:\n{err[-3000:]}")
+    return elapsed, usage.ru_maxrss, out[-400:]
+
+
+def _communicate(proc: subprocess.Popen) -> tuple[str, str]:
+    """Read stdout/stderr to the end without reaping the process (os.wait4 does that)."""
+    chunks: dict[str, bytes] = {}
+
+    def drain(name: str, stream) -> None:
+        chunks[name] = stream.read()
+
+    readers = [threading.Thread(target=drain, args=("out", proc.stdout)),
+               threading.Thread(target=drain, args=("err", proc.stderr))]
+    for reader in readers:
+        reader.start()
+    for reader in readers:
+        reader.join()
+    return (chunks["out"].decode("utf-8", "replace"), chunks["err"].decode("utf-8", "replace"))
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--forms", type=int, default=500)
+    parser.add_argument("--profile", help="write a cProfile of the mailbot process to this file")
+    args = parser.parse_args()
+    expected = args.forms * (1 + len(PARTNERS))
+
+    with tempfile.TemporaryDirectory(prefix="mailbot-backlog-") as tmp:
+        work = Path(tmp)
+        dovecot = Dovecot(work / "dovecot", make_self_signed_cert(work / "certs")).start()
+        recorder = Recorder()
+        smtp = Controller(recorder, hostname="127.0.0.1", port=free_port())
+        smtp.start()
+        try:
+            account = dovecot.new_account("backlog")
+            fill_inbox(dovecot, account.username, args.forms)
+            config = write_config(work / "config.toml", work, account.port, account.username,
+                                  account.password, smtp.port)
+            init = subprocess.run([sys.executable, "-m", "mailbot", "init", "--config",
+                                   str(config)], capture_output=True, text=True)
+            if init.returncode != 0:
+                raise SystemExit(f"mailbot init failed:\n{init.stderr}")
+
+            fetch_seconds = imap_floor(account.port, account.username, account.password,
+                                       args.forms)
+            wall, rss_kib, summary = run_mailbot(config, args.profile)
+            sent = list(recorder.raws)
+            ids = recorder.message_ids()
+            roles = recorder.roles()
+            left = dovecot.list_uids(account.username, "INBOX")
+            send_seconds = smtp_floor(smtp.port, sent)
+        finally:
+            smtp.stop()
+            dovecot.stop()
+
+    floor = fetch_seconds + send_seconds
+    print(f"command: mailbot run --once (SQLite, {len(PARTNERS)} partners), {args.forms} forms")
+    print(f"mailbot said: {summary.strip().splitlines()[-1] if summary.strip() else '-'}")
+    print(f"emails sent: {len(sent)} (expected {expected}), distinct Message-IDs: {len(set(ids))}, "
+          f"left in INBOX: {len(left)}")
+    print("by role: " + ", ".join(f"{role} {count}" for role, count in sorted(roles.items())))
+    print(f"run --once wall time: {wall:.1f} s")
+    print(f"I/O floor: {floor:.1f} s (bare FETCH {fetch_seconds:.2f} s + bare aiosmtplib send of "
+          f"{len(sent)} emails {send_seconds:.2f} s)")
+    print(f"ratio: {wall / floor:.1f} (target <= 3)")
+    print(f"peak RSS of mailbot: {rss_kib / 1024:.0f} MB (target <= 200 MB)")
+    ok = len(sent) == expected and len(set(ids)) == expected and not left
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
