@@ -46,7 +46,7 @@ EXPECTED = {
     "nesting_3000": ("deep@hostile-h.example", "quarantined",
                      "message structure: MIME parts nested too deeply"),
     "docx_bomb": ("contact@bombe-btp.example", "processed",
-                  "fiche_liaison.docx: DOCX inflates beyond"),
+                  "fiche_liaison.docx: DOCX inflates"),
 }
 
 
