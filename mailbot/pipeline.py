@@ -155,6 +155,7 @@ class Pipeline:
                 own_addresses=[self.config.smtp.from_address, self.config.people.referent],
                 known_fingerprints=self._known_fingerprints,
                 is_our_message_id=self._is_our_message_id,
+                is_known_sender=self._is_known_sender,
             )
             broken = structural_failure(parsed)  # too many parts, nesting too deep...
             if broken:
@@ -213,6 +214,20 @@ class Pipeline:
         with Session(self.engine) as session:
             found = session.exec(
                 select(OutboxMessage.id).where(OutboxMessage.message_id.in_(ids)).limit(1)
+            ).first()
+        return found is not None
+
+    def _is_known_sender(self, address: str) -> bool:
+        """An offer was made from a message this address sent."""
+        address = (address or "").strip().lower()
+        if not address:
+            return False
+        with Session(self.engine) as session:
+            found = session.exec(
+                select(Offer.id)
+                .join(InboundMessage, Offer.inbound_id == InboundMessage.id)
+                .where(InboundMessage.sender == address)
+                .limit(1)
             ).first()
         return found is not None
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -12,6 +13,7 @@ from mailbot.errors import UnreadableDocument
 from mailbot.mime import Attachment, MailMessage
 from mailbot.parse.cv import looks_like_cv, not_a_cv_filename
 from mailbot.parse.document import Document, load_document
+from mailbot.parse.evidence import unjudged
 from mailbot.parse.forms import parse_forms, parse_forms_in_text
 from mailbot.parse.guard import time_limit
 from mailbot.parse.referral import find_offer_ref
@@ -23,6 +25,13 @@ __all__ = ["DocFacts", "MailAnalysis", "read_document"]
 _FORM_NAME = re.compile(r"formulaire|liaison|fiche[\s_\-]*(de[\s_\-]*)?poste|offre", re.I)
 _CV_NAME = re.compile(r"(^|[^a-z])(cv|curriculum)([^a-z]|$)", re.I)
 _FORWARD_SUBJECT = re.compile(r"^\s*(tr|fw|fwd|transf)\s*:", re.I)
+# Words of a message that brings a form or a need (subject, text, file names)
+_FORM_WORDS = re.compile(
+    r"formulaire|fiche[\s_\-]*(de[\s_\-]*)?(liaison|poste|besoin)|\bliaison\b|\boffres?\b"
+    r"|recrut|\bbesoins?\b|\bpostes?\b|embauch|clauses?[\s_\-]*sociales?|insertion"
+    r"|\bcs-\d{4}-\d{3,}",
+    re.I,
+)
 
 
 @dataclass
@@ -106,16 +115,24 @@ class MailAnalysis:
         find_offer_by_message_id: Callable[[list[str]], str | None] | None = None,
         own_addresses: Iterable[str] = (),
         is_our_message_id: Callable[[list[str]], bool] | None = None,
+        is_known_sender: Callable[[str], bool] | None = None,
     ) -> None:
         self.msg = msg
         self.limits = limits
         self.find_offer_by_message_id = find_offer_by_message_id
         self.own_addresses = [a.lower() for a in own_addresses if a]
         self.is_our_message_id = is_our_message_id
+        self.is_known_sender = is_known_sender
+
+    def _judging(self) -> AbstractContextManager[None]:
+        """Forms need enough evidence (mailbot.parse.evidence), except in a reply to mailbot
+        that names an offer: it is read for whatever fields it gives."""
+        return unjudged() if self.in_reply_to_us and self.offer_ref else nullcontext()
 
     @cached_property
     def documents(self) -> list[DocFacts]:
-        return [read_document(a, self.limits) for a in self.msg.documents]
+        with self._judging():
+            return [read_document(a, self.limits) for a in self.msg.documents]
 
     @cached_property
     def cv_documents(self) -> list[DocFacts]:
@@ -137,12 +154,30 @@ class MailAnalysis:
             if not text or not text.strip():
                 continue
             try:
-                forms = parse_forms_in_text(text)
+                with self._judging():
+                    forms = parse_forms_in_text(text)
             except Exception:
                 forms = []
             if forms:
                 return list(forms)
         return []
+
+    @cached_property
+    def plausibly_form(self) -> bool:
+        """The message could be bringing a form: its words (subject, text, file names), a reply
+        to mailbot, or a sender an offer came from before. An unreadable attachment earns
+        "please resend" only then."""
+        names = " ".join(a.filename or "" for a in self.msg.attachments)
+        words = f"{self.msg.subject or ''}\n{names}\n{(self.msg.text or '')[:5000]}"
+        if _FORM_WORDS.search(words) or self.in_reply_to_us:
+            return True
+        address = self.msg.sender_address
+        if not address or self.is_known_sender is None:
+            return False
+        try:
+            return bool(self.is_known_sender(address))
+        except Exception:
+            return False
 
     @cached_property
     def in_reply_to_us(self) -> bool:

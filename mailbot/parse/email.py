@@ -25,16 +25,18 @@ def parse_email(
     own_addresses: Iterable[str] = (),
     known_fingerprints: Known | None = None,
     is_our_message_id: Callable[[list[str]], bool] | None = None,
+    is_known_sender: Callable[[str], bool] | None = None,
 ) -> dict:
     """The contract's dict for an email; never raises (an internal error gives kind "unknown"
     with the error in `problems`, `flags` and `internal_error`; the daemon quarantines those).
 
     `known_fingerprints` (see mailbot.fingerprints) sets mailbot's own text apart before anything
-    is read; `is_our_message_id` tells whether a Message-ID is one mailbot sent."""
+    is read; `is_our_message_id` tells whether a Message-ID is one mailbot sent;
+    `is_known_sender` whether an offer came from this address before."""
     limits = limits or Limits()
     try:
         return _parse(raw, limits, find_offer_by_message_id, list(own_addresses),
-                      known_fingerprints, is_our_message_id)
+                      known_fingerprints, is_our_message_id, is_known_sender)
     except Exception as exc:
         log.error("parse_email failed: %s", type(exc).__name__)
         log.debug("parse_email failure", exc_info=True)
@@ -50,11 +52,12 @@ def parse_email(
 
 
 def _parse(raw: bytes, limits: Limits, finder, own: list[str], known: Known | None,
-           ours: Callable[[list[str]], bool] | None) -> dict:
+           ours: Callable[[list[str]], bool] | None,
+           known_sender: Callable[[str], bool] | None = None) -> dict:
     msg = read_message(raw if isinstance(raw, bytes | bytearray) else bytes(raw), limits)
     if known is not None:
         set_own_text_apart(msg, known)
-    analysis = MailAnalysis(msg, limits, finder, own, ours)
+    analysis = MailAnalysis(msg, limits, finder, own, ours, known_sender)
     msg.analysis = analysis
     verdict = classify(msg)
     result = _common(msg, verdict)

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 from mailbot.errors import UnreadableDocument
 from mailbot.parse.document import Document
+from mailbot.parse.evidence import keep_evident
 from mailbot.parse.form_build import build_form, looks_like_form
 from mailbot.parse.labels import LabelRules, load_rules
 from mailbot.parse.text_form import Event, RawForm, assemble, line_events
@@ -65,7 +66,7 @@ def _finish(reading: _Reading | None, rules: LabelRules, ocr: bool) -> list[dict
             form["review"] = True
             form["review_reason"] = OCR_REVIEW
         forms.append(form)
-    return forms
+    return keep_evident(forms)  # a few scattered labels are not a liaison form
 
 
 _QUOTE_START = re.compile(
