@@ -20,7 +20,9 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
+from collections import OrderedDict
 from collections.abc import Callable, Iterable
+from functools import lru_cache
 
 from sqlalchemy import event
 from sqlmodel import Session
@@ -42,6 +44,7 @@ _SESSION_KEY = "mailbot_fingerprints"
 _WORD = re.compile(r"[^\W_]+", re.UNICODE)
 
 
+@lru_cache(maxsize=65536)
 def _fold(word: str) -> str:
     decomposed = unicodedata.normalize("NFKD", word.casefold())
     return "".join(c for c in decomposed if not unicodedata.combining(c))
@@ -69,11 +72,44 @@ def hashes_of(text: str, static: set[int] | frozenset[int] = frozenset()) -> dic
 
 
 def remember(session: Session, texts: Iterable[str], static: set[int] | frozenset[int]) -> None:
-    """Record the fingerprints of an email being queued; written when `session` commits."""
+    """Record the fingerprints of an email being queued; written when `session` commits.
+
+    Runs of the templates' static wording are left out (`seed` wrote them as anchors when the
+    pipeline started), and so are runs this process already wrote."""
     pending: dict[int, bool] = session.info.setdefault(_SESSION_KEY, {})
+    written = _written_for(session)
     for text in texts:
-        for value, anchor in hashes_of(text, static).items():
-            pending[value] = pending.get(value, False) or anchor
+        for value in {_hash(run) for run in _runs(_words(text))}:
+            if value not in static and value not in written:
+                pending.setdefault(value, False)
+
+
+class _RecentlyWritten:
+    """Hashes this process has committed (bounded): they need not be written again."""
+
+    def __init__(self, size: int = 300_000) -> None:
+        self.size = size
+        self.items: OrderedDict[int, None] = OrderedDict()
+
+    def __contains__(self, value: int) -> bool:
+        return value in self.items
+
+    def add_all(self, values: Iterable[int]) -> None:
+        for value in values:
+            self.items[value] = None
+        while len(self.items) > self.size:
+            self.items.popitem(last=False)
+
+
+_WRITTEN: dict[str, _RecentlyWritten] = {}
+
+
+def _written_for(session: Session) -> _RecentlyWritten:
+    """The cache of the database `session` writes to (one per database URL)."""
+    key = str(session.get_bind().url)
+    if key not in _WRITTEN:
+        _WRITTEN[key] = _RecentlyWritten()
+    return _WRITTEN[key]
 
 
 @event.listens_for(Session, "before_commit")
@@ -83,19 +119,31 @@ def _write_pending(session: Session) -> None:  # pragma: no cover - exercised by
         return
     from mailbot.domain.models import Fingerprint
 
-    bind = session.get_bind()
-    if bind.dialect.name == "postgresql":
+    if session.get_bind().dialect.name == "postgresql":
         from sqlalchemy.dialects.postgresql import insert
     else:
         from sqlalchemy.dialects.sqlite import insert
-    rows = [{"hash": h, "anchor": a} for h, a in sorted(pending.items())]
-    for start in range(0, len(rows), 2000):
-        statement = insert(Fingerprint).values(rows[start : start + 2000])
-        statement = statement.on_conflict_do_update(
-            index_elements=["hash"],
-            set_={"anchor": Fingerprint.anchor | statement.excluded.anchor},
-        )
-        session.execute(statement)
+    anchors = [{"hash": h, "anchor": True} for h, a in pending.items() if a]
+    others = [{"hash": h, "anchor": False} for h, a in pending.items() if not a]
+    if anchors:
+        statement = insert(Fingerprint)
+        session.execute(statement.on_conflict_do_update(
+            index_elements=["hash"], set_={"anchor": statement.excluded.anchor}), anchors)
+    if others:
+        session.execute(insert(Fingerprint).on_conflict_do_nothing(), others)
+    session.info["mailbot_fingerprints_written"] = list(pending)
+
+
+@event.listens_for(Session, "after_commit")
+def _remember_written(session: Session) -> None:  # pragma: no cover - see _write_pending
+    written = session.info.pop("mailbot_fingerprints_written", None)
+    if written:
+        _written_for(session).add_all(written)
+
+
+@event.listens_for(Session, "after_rollback")
+def _forget_unwritten(session: Session) -> None:  # pragma: no cover - see _write_pending
+    session.info.pop("mailbot_fingerprints_written", None)
 
 
 Known = Callable[[set[int]], dict[int, bool]]
