@@ -6,17 +6,45 @@ from __future__ import annotations
 
 import copy
 import io
+import logging
+import posixpath
 import re
 import struct
 import zipfile
 import zlib
 from dataclasses import dataclass, field
 from functools import cached_property
+from xml.etree import ElementTree
 
 from mailbot.errors import UnreadableDocument
 from mailbot.parse.types import Limits
 
-__all__ = ["Document", "load_document", "sniff_type"]
+__all__ = ["Document", "docx_main_part", "load_document", "sniff_type"]
+
+_PDF_LIBRARY_LOG = logging.getLogger("mailbot.parse.pdflib")
+
+
+class _RelayToDebug(logging.Handler):
+    """PDF libraries' own warnings ("Ignoring wrong pointing object…") become mailbot debug
+    lines: in the log with -v, never printed on stderr by themselves."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        try:
+            text = record.getMessage()
+        except Exception:
+            text = str(record.msg)
+        _PDF_LIBRARY_LOG.debug("%s: %s", record.name, " ".join(text.split())[:200])
+
+
+def _relay_pdf_library_logs() -> None:
+    for name in ("pypdf", "pdfminer", "pdfplumber"):
+        library = logging.getLogger(name)
+        if not any(isinstance(h, _RelayToDebug) for h in library.handlers):
+            library.addHandler(_RelayToDebug())
+        library.propagate = False
+
+
+_relay_pdf_library_logs()
 
 
 def sniff_type(data: bytes, filename: str = "") -> str | None:
@@ -34,7 +62,11 @@ def sniff_type(data: bytes, filename: str = "") -> str | None:
             return "docx" if filename.lower().endswith(".docx") else None
         if "word/document.xml" in names:
             return "docx"
-        return None
+        try:
+            with zipfile.ZipFile(io.BytesIO(data)) as zf:
+                return "docx" if docx_main_part(zf) else None
+        except (zipfile.BadZipFile, OSError, ValueError, RuntimeError, NotImplementedError):
+            return None
     lower = filename.lower()
     if lower.endswith(".pdf"):
         return "pdf"
@@ -179,6 +211,66 @@ _MAX_ZIP_ENTRIES = 10_000  # a Word document has tens of parts, a few thousand a
 _MAX_ZIP_DIRECTORY = 2 << 20  # bytes of central directory (zipfile builds one object per entry)
 
 
+_OFFICE_DOCUMENT = ("/officeDocument/2006/relationships/officeDocument",
+                    "/officeDocument/relationships/officeDocument")  # transitional, strict
+_WORD_TYPES = ("wordprocessingml.document.main", "wordprocessingml.template.main",
+               "ms-word.document.macroenabled.main", "ms-word.template.macroenabled")
+_MAX_PACKAGE_XML = 1 << 20  # bytes read of _rels/.rels or [Content_Types].xml
+
+
+def _package_xml(zf: zipfile.ZipFile, name: str) -> ElementTree.Element | None:
+    """A small XML part of the package, parsed, or None (absent, too large, malformed)."""
+    try:
+        info = zf.getinfo(name)
+    except KeyError:
+        return None
+    if info.file_size > _MAX_PACKAGE_XML or info.compress_type not in _ZIP_METHODS:
+        return None
+    try:
+        with zf.open(info) as member:
+            return ElementTree.fromstring(member.read(_MAX_PACKAGE_XML + 1))
+    except (ElementTree.ParseError, *_ZIP_ERRORS, RuntimeError):
+        return None
+
+
+def _local(tag: str) -> str:
+    return tag.rsplit("}", 1)[-1]
+
+
+def docx_main_part(zf: zipfile.ZipFile) -> str | None:
+    """The name of a Word package's main document part, found as Office finds it: the package
+    relationship of type officeDocument (`_rels/.rels`), whose content type
+    (`[Content_Types].xml`) is a Word document's. None when the package is no Word document."""
+    names = set(zf.namelist())
+    rels = _package_xml(zf, "_rels/.rels")
+    target = None
+    if rels is not None:
+        for rel in rels:
+            kind = rel.get("Type") or ""
+            if _local(rel.tag) == "Relationship" and kind.endswith(_OFFICE_DOCUMENT):
+                if (rel.get("TargetMode") or "").lower() == "external":
+                    continue
+                target = posixpath.normpath((rel.get("Target") or "").lstrip("/"))
+                break
+    if target is None:
+        return "word/document.xml" if "word/document.xml" in names else None
+    if target not in names:
+        return None
+    types = _package_xml(zf, "[Content_Types].xml")
+    if types is None:
+        return target if target.startswith("word/") else None
+    extension = target.rsplit(".", 1)[-1].lower()
+    content_type = ""
+    for entry in types:
+        tag = _local(entry.tag)
+        if tag == "Override" and (entry.get("PartName") or "").lstrip("/") == target:
+            content_type = entry.get("ContentType") or ""
+            break
+        if tag == "Default" and (entry.get("Extension") or "").lower() == extension:
+            content_type = content_type or (entry.get("ContentType") or "")
+    return target if any(t in content_type.lower() for t in _WORD_TYPES) else None
+
+
 def _zip_index_refusal(data: bytes) -> str | None:
     """Why the zip's central directory is too big to list, or None (read from its end record, as
     zipfile would, before zipfile builds one object per entry: 250,000 entries cost 2 s, 140 MB)."""
@@ -219,8 +311,8 @@ def _check_docx(data: bytes, limits: Limits) -> bytes:
             declared = sum(info.file_size for info in infos)
             if declared > budget:
                 raise _zip_bomb(limits, f"{declared // (1024 * 1024)} MB")
-            if "word/document.xml" not in source.namelist():
-                raise UnreadableDocument("not a Word document (no word/document.xml)")
+            if docx_main_part(source) is None:
+                raise UnreadableDocument("not a Word document (no main document part)")
             last = {info.filename: info for info in infos}  # what a reader gets for a name
             rebuilt = io.BytesIO()
             with zipfile.ZipFile(rebuilt, "w", zipfile.ZIP_STORED) as target:
