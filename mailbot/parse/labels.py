@@ -3,6 +3,11 @@
 A label is reduced to a tuple of key words (accents, case, punctuation, stop words, plural and
 listed abbreviations removed); it matches a synonym when its key words equal the synonym's or
 begin with them. The longest synonym wins.
+
+A label no synonym fits may still be understood by its meaning words (`[meaning.*]` in the
+rules): each field lists the words (lightly stemmed, anywhere in the label) that point to it;
+the field whose words weigh most wins, a tie goes to the word written first (French puts the
+head noun first: "Expérience dans le métier" is about experience).
 """
 
 from __future__ import annotations
@@ -18,14 +23,39 @@ from mailbot.parse.types import FORM_FIELDS
 
 __all__ = [
     "COMBINED_CONTRACT",
+    "FIELD_NAMES_FR",
     "LabelMatch",
     "LabelRules",
     "label_key",
     "load_rules",
+    "stem",
 ]
 
 #: Pseudo-field for a label holding both contract type and duration.
 COMBINED_CONTRACT = "conditions.contract_type_duration"
+
+#: How a problem names a field for the référent ("« Tâches confiées » lu comme Activités principales").
+FIELD_NAMES_FR: dict[str, str] = {
+    "company.legal_name": "Raison sociale",
+    "company.siret": "SIRET",
+    "company.address": "Adresse",
+    "company.contact_name": "Personne à contacter",
+    "company.phone": "Téléphone",
+    "company.email": "Courriel",
+    "job.title": "Intitulé du poste",
+    "job.positions": "Nombre de postes",
+    "job.recruitment_date": "Date de recrutement",
+    "job.main_activities": "Activités principales",
+    "job.required_skills": "Compétences requises",
+    "job.experience": "Expérience",
+    "job.training": "Formation",
+    "job.special_requirements": "Exigences particulières",
+    "conditions.contract_type": "Type de contrat",
+    "conditions.contract_duration": "Durée du contrat",
+    "conditions.weekly_hours": "Durée hebdomadaire",
+    "conditions.gross_salary": "Salaire brut",
+    "conditions.workplace": "Lieu de travail",
+}
 
 _STOPWORDS = frozenset(
     {"de", "du", "des", "d", "l", "la", "le", "les", "a", "au", "aux", "en", "et", "un", "une"}
@@ -41,6 +71,7 @@ class LabelMatch:
     key: str  # dotted field name for 'field', else ''
     size: int  # number of key words of the synonym that matched
     exact: bool  # the whole label matched, not only its beginning
+    by: str = "phrase"  # 'phrase' (a listed synonym) or 'meaning' (its meaning words)
 
 
 def _split_identifier(text: str) -> str:
@@ -59,6 +90,14 @@ def _fold(text: str) -> str:
 def _singular(word: str) -> str:
     if len(word) > 3 and word[-1] in "sx" and not word.endswith("ss"):
         return word[:-1]
+    return word
+
+
+def stem(word: str) -> str:
+    """French light stemming of a folded, singular key word: 'taches' -> 'tach', 'confiees' -> 'confi'."""
+    for suffix in ("ees", "ee", "es", "er", "e"):
+        if word.endswith(suffix) and len(word) - len(suffix) >= 4:
+            return word[: -len(suffix)]
     return word
 
 
@@ -95,6 +134,21 @@ class LabelRules:
             self._add(synonym, "ignore", "")
         for synonym in data.get("headings", {}).get("labels", []):
             self._add(synonym, "heading", "")
+        #: Words that open a section heading ('Modalités d'embauche', 'Conditions proposées').
+        self.heading_words = frozenset(
+            w for x in data.get("headings", {}).get("words", []) for w in self.key(x)
+        )
+        self._meaning: list[tuple[tuple[str, ...], str]] = []  # (stems, field)
+        meaning = data.get("meaning", {})
+        self._weak = {stem(w) for x in meaning.get("weak", []) for w in self.key(x)}
+        self._never = {stem(w) for x in meaning.get("never", []) for w in self.key(x)}
+        for section, names in FORM_FIELDS.items():
+            table = meaning.get(section, {})
+            for name in names:
+                for entry in table.get(name, []):
+                    stems = tuple(stem(w) for w in self.key(entry))
+                    if stems:
+                        self._meaning.append((stems, f"{section}.{name}"))
         self.contract_types: list[tuple[str, list[str]]] = [
             (code, [_fold(w) for w in words]) for code, words in data.get("contract_types", {}).items()
         ]
@@ -127,6 +181,33 @@ class LabelRules:
                 best = LabelMatch(kind=kind, key=key, size=n, exact=exact)
                 best_rank = rank
         return best
+
+    def meaning(self, text: str, exclude: frozenset[str] | set[str] = frozenset()) -> LabelMatch | None:
+        """The field a label's meaning words point to, or None (no word, a tie, a 'never' word).
+
+        Each field scores its entries found in the label (an entry of several words needs them
+        all; a weak word counts half); the best score wins, a tie goes to the entry whose first
+        word comes first in the label.
+        """
+        words = [stem(w) for w in self.key(text)]
+        if not words or len(words) > 10 or self._never & set(words):
+            return None
+        scores: dict[str, float] = {}
+        first: dict[str, int] = {}
+        for stems, key in self._meaning:
+            if key in exclude or not all(s in words for s in stems):
+                continue
+            weight = sum(0.5 if s in self._weak else 1.0 for s in stems)
+            scores[key] = scores.get(key, 0.0) + weight
+            position = min(words.index(s) for s in stems)
+            first[key] = min(first.get(key, position), position)
+        if not scores:
+            return None
+        ranked = sorted(scores, key=lambda k: (-scores[k], first[k]))
+        best = ranked[0]
+        if len(ranked) > 1 and (scores[ranked[1]], first[ranked[1]]) == (scores[best], first[best]):
+            return None
+        return LabelMatch(kind="field", key=best, size=len(words), exact=False, by="meaning")
 
     def field_for_name(self, name: str) -> str | None:
         """Field of an AcroForm field name ('raison_sociale', 'company.legal_name'), or None."""

@@ -2,7 +2,14 @@
 
 Every layout reader (text PDF, PDF table, DOCX, AcroForm, OCR, e-mail body) produces `Event`s;
 `assemble` recognises labels with the rules of `labels.py`, follows multi-line answers, skips
-headings, footers and signatures, and starts a new form when a job description repeats.
+headings, footers and signatures, and starts a new form when a job description repeats or a
+numbered job heading ("Poste n° 2", "2.2 Second poste") opens the next job.
+
+A line shaped like a heading (numbered, upper case, a question, a section word, an article) ends
+the answer above it. A 'Label : value' line whose label is unknown ends it too; after reading,
+such a label standing where the one missing field is expected (between its usual neighbours in
+the liaison form's order, with an answer of the right shape) is read as that field, with a
+problem saying so; the others are reported in `RawForm.unrecognised`.
 """
 
 from __future__ import annotations
@@ -11,14 +18,35 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from mailbot.parse.labels import LabelMatch, LabelRules, load_rules
+from mailbot.parse.labels import FIELD_NAMES_FR, LabelMatch, LabelRules, load_rules
+from mailbot.parse.types import dotted_fields
 
-__all__ = ["Event", "RawForm", "assemble", "is_job_heading", "line_events", "match_label", "split_label"]
+__all__ = [
+    "Event",
+    "RawForm",
+    "assemble",
+    "is_heading",
+    "is_job_heading",
+    "line_events",
+    "match_label",
+    "split_label",
+]
 
 MARKET = re.compile(r"^\s*March[ée]s?(?:\s+public)?\s*[:：]\s*(.+)$", re.IGNORECASE)
 _COLON = re.compile(r"^(.{1,140}?)\s*[:：]\s*(.*)$")
+_JOB_WORD = r"(?:poste|offre|emploi|profil|fiche|besoin|recrutement|m[ée]tier)s?"
+_ORDINAL = (
+    r"(?:premi[eè]re?|1\s*(?:er|[eè]re?|re)|seconde?|deuxi[eè]me|troisi[eè]me|quatri[eè]me|"
+    r"cinqui[eè]me|\d\s*(?:e|[eè]me))"
+)
 _NUMBERED_HEADING = re.compile(
-    r"^\W*(?:poste|offre|emploi|profil|fiche|besoin|recrutement)\s*(?:n\s*[°ºo]\.?|num[ée]ro)?\s*\d+\W*$",
+    r"^\W*(?:(?:\d{1,2}(?:\.\d{1,2})*|[A-Ha-h]|[IVX]{1,4})\s*[.)–—-]?\s+)?(?:"
+    + _JOB_WORD
+    + r"\s*(?:n\s*[°ºo]\.?|num[ée]ro)?\s*(?:\d+|[A-H])\b|"
+    + _ORDINAL
+    + r"\s+"
+    + _JOB_WORD
+    + r"\b)[\W_]*$",
     re.IGNORECASE,
 )
 _PAGE_NUMBER = re.compile(r"^\W*(?:page\s*)?\d{1,3}\s*(?:/|sur|of)\s*\d{1,3}\W*$", re.IGNORECASE)
@@ -59,10 +87,18 @@ class Event:
 
 @dataclass
 class RawForm:
-    """Raw answers of one form: dotted field -> text ('' when the label is there but empty)."""
+    """Raw answers of one form: dotted field -> text ('' when the label is there but empty).
+
+    `order` lists the labels in reading order (field or None for an unknown label, the printed
+    label, its answer); `notes` are problems for the référent (a field read by its position);
+    `unrecognised` the printed labels that matched no field.
+    """
 
     values: dict[str, str] = field(default_factory=dict)
     market: str | None = None
+    order: list[tuple[str | None, str, str]] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    unrecognised: list[str] = field(default_factory=list)
 
     def copy_company(self) -> RawForm:
         return RawForm(
@@ -70,38 +106,96 @@ class RawForm:
             market=self.market,
         )
 
+    def has_job(self) -> bool:
+        return any(v for k, v in self.values.items() if not k.startswith(_COMPANY))
+
 
 def line_events(text: str) -> list[Event]:
     """Events of a plain text: one line each."""
     return [Event("line", line) for line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n")]
 
 
+_MEANING_MAX_WORDS = 8
+
+
 def match_label(rules: LabelRules, label: str, *, whole_line: bool = False) -> LabelMatch | None:
     """Tolerant match of a printed label: parentheses ignored, short extra words allowed.
 
+    A label no listed wording fits is read by its meaning words (`LabelRules.meaning`).
     whole_line: the text is a full line with no colon, so only an exact label (or heading) counts.
     """
     stripped = _PARENS.sub(" ", _NUMBERING.sub("", label)).strip()
     if not stripped or len(stripped) > 120:
         return None
     found = rules.match(stripped, prefer_heading=whole_line)
-    if found is None:
-        return None
-    if whole_line and not found.exact:
+    if whole_line:
+        if found is None or found.exact:
+            return found
         if found.kind == "field":
             return rules.match(stripped, prefer_heading=True, prefix=False)
         if found.size < 2 and not _YEAR.search(label):
             return None  # 'Date de fin…', 'Accueil du public…': a value line, not a label
         return found
-    if found.exact or found.kind != "field":
-        return found
-    extra = len(rules.key(stripped)) - found.size
-    return found if found.size >= 2 or extra <= 1 else None
+    if found is not None:
+        if found.exact or found.kind != "field":
+            return found
+        extra = len(rules.key(stripped)) - found.size
+        if found.size >= 2 or extra <= 1:
+            return found
+    if _DIGIT.search(stripped) or len(rules.key(stripped)) > _MEANING_MAX_WORDS:
+        return None
+    return rules.meaning(stripped)
 
 
 def is_job_heading(text: str) -> bool:
-    """'Poste n° 2', 'OFFRE 1', 'Profil 3': the heading of one job in a multi-job form."""
+    """'Poste n° 2', 'OFFRE 1', '2.2 Second poste': the heading of one job in a multi-job form."""
     return bool(_NUMBERED_HEADING.match(text.strip()))
+
+
+_DIGIT = re.compile(r"\d")
+_DECOR = re.compile(r"^[\s=#*_~>•|]+|[\s=#*_~<•|:]+$")
+_HEAD_NUMBER = re.compile(
+    r"^(?:(?:partie|section|rubrique|volet|chapitre|[ée]tape|bloc|cadre)\s+(?:[IVX]{1,4}|\d{1,2}|[A-H])\b"
+    r"\s*[.:)–—-]?|(?:[IVX]{1,4}|[A-Ha-h]|\d{1,2})\s*[.)°–—-]|\d{1,2}(?:\.\d{1,2})+\.?)\s*",
+    re.IGNORECASE,
+)
+_ARTICLE = re.compile(r"^(?:les?|la|l['’]|votre|vos|notre|nos)\s*(?=\w)", re.IGNORECASE)
+_VALUE_PUNCT = re.compile(r"[,;!(){}\[\]@/€%]|\.\s*$|\d")
+
+
+def is_heading(rules: LabelRules, text: str) -> bool:
+    """A line that carries no answer and is shaped like a section heading: numbered ('II – Le
+    poste', '2.1 Premier poste', 'Partie 3 : le contrat'), upper case ('CONDITIONS PROPOSÉES'), a
+    question ('Qui êtes-vous ?'), a section word first ('Modalités d'embauche'), or an article
+    before a form word ('Le poste à pourvoir', 'Votre besoin')."""
+    line = _DECOR.sub("", text.strip())
+    if not line or len(line) > 90:
+        return False
+    if _NUMBERED_HEADING.match(line):
+        return True
+    numbered = _HEAD_NUMBER.match(line)
+    body = line[numbered.end() :].strip() if numbered else line
+    words = rules.key(body)
+    if not words or len(words) > 9:
+        return False
+    if body.endswith("?"):
+        return True
+    letters = [c for c in body if c.isalpha()]
+    long_words = [w for w in re.findall(r"[^\W\d_]{3,}", body)]
+    upper = len(letters) >= 6 and all(c.isupper() for c in letters) and not _DIGIT.search(body)
+    if upper and (len(long_words) >= 2 or len(letters) >= 8):
+        return True
+    if _VALUE_PUNCT.search(body) or len(words) > 6:
+        return False
+    sectioned = words[0] in rules.heading_words
+    meaningful = sectioned or rules.meaning(body) is not None or bool(
+        set(words) & rules.heading_words
+    )
+    if numbered:
+        return meaningful
+    if sectioned and len(words) <= 5:
+        return True
+    return bool(_ARTICLE.match(body)) and meaningful and len(words) <= 5
 
 
 def split_label(rules: LabelRules, text: str) -> tuple[str, str] | None:
@@ -115,15 +209,26 @@ def split_label(rules: LabelRules, text: str) -> tuple[str, str] | None:
     return found.key, colon.group(2)
 
 
+# One-line answers whose extra lines are never part of them (a footer, a stray note).
+_SINGLE_LINE = frozenset(
+    {"company.siret", "company.phone", "company.email", "job.positions", "conditions.weekly_hours"}
+)
+_BULLETED = re.compile(r"^\s*(?:[-•–—*·▪►●○◦→✓]|\d+[.)])\s")
+_SEMICOLON = re.compile(r"^(.{1,60}?)\s*;\s*(\S.*)$")  # OCR read ':' as ';'
+_UNKNOWN = "?"
+
+
 class _Assembler:
     def __init__(self, rules: LabelRules) -> None:
         self.rules = rules
         self.forms: list[RawForm] = [RawForm()]
         self.current: str | None = None  # field collecting continuation lines
+        self.current_label = ""
         self.lines: list[str] = []
         self.market: str | None = None
         self.labels_seen: set[str] = set()
         self.letterhead: set[str] = set()  # company fields read before any other label
+        self.bare_labels = 0  # labels written alone on their line (value on the next lines)
 
     @property
     def form(self) -> RawForm:
@@ -131,11 +236,14 @@ class _Assembler:
 
     def close(self) -> None:
         if self.current is not None:
-            self._store(self.current, "\n".join(self.lines).strip())
+            self._store(self.current, "\n".join(self.lines).strip(), self.current_label)
         self.current = None
         self.lines = []
 
-    def _store(self, key: str, value: str) -> None:
+    def _store(self, key: str, value: str, label: str = "") -> None:
+        if key == _UNKNOWN:
+            self.form.order.append((None, label, value))
+            return
         values = self.form.values
         if values.get(key):
             if not value:
@@ -150,14 +258,25 @@ class _Assembler:
             self.forms.append(new)
             values = new.values
         values[key] = value
+        self.form.order.append((key, label, value))
         if value and key in _LETTERHEAD and self.labels_seen <= _LETTERHEAD:
             self.letterhead.add(key)
 
-    def start(self, key: str, value: str) -> None:
+    def start(self, key: str, value: str, label: str = "") -> None:
         self.close()
-        self.labels_seen.add(key)
+        if key != _UNKNOWN:
+            self.labels_seen.add(key)
         self.current = key
+        self.current_label = label
         self.lines = [value] if value else []
+
+    def job_heading(self) -> None:
+        """A numbered job heading: the next job's answers go to a new form."""
+        self.close()
+        if self.form.has_job():
+            new = self.form.copy_company()
+            new.market = self.market
+            self.forms.append(new)
 
     def feed_line(self, line: str) -> None:
         text = line.strip()
@@ -177,54 +296,103 @@ class _Assembler:
             if self.form.market is None:
                 self.form.market = self.market
             return
-        colon = _COLON.match(text)
+        colon = _COLON.match(text) or self._ocr_semicolon(text)
         if colon:
             found = match_label(self.rules, colon.group(1))
             if found is not None:
                 if found.kind == "field":
-                    self._start_inline(found.key, colon.group(2))
+                    self._start_inline(found.key, colon.group(2), colon.group(1))
                 else:
                     self.close()
                 return
-        gap = _GAP.match(text)
-        if gap:
-            found = match_label(self.rules, gap.group(1))
-            if found is not None and found.kind == "field" and found.exact:
-                self._start_inline(found.key, gap.group(2))
-                return
+        if is_job_heading(_DECOR.sub("", text)):
+            self.job_heading()
+            return
         if _PAGE_NUMBER.match(text):
             return  # a page footer: the answer may go on over the page
-        if _NUMBERED_HEADING.match(text):
-            self.close()
-            return
-        found = match_label(self.rules, text, whole_line=True)
-        if found is not None and len(text) <= 90:
+        found = match_label(self.rules, text, whole_line=True) if len(text) <= 90 else None
+        if found is not None and found.kind == "field" and _ARTICLE.match(text):
+            found = None  # 'Le poste à pourvoir': a heading, not the label 'Postes à pourvoir'
+        if found is not None:
             if found.kind == "field":
-                self.start(found.key, "")
+                self.bare_labels += 1
+                self.start(found.key, "", text)
             else:
                 self.close()
             return
+        if is_heading(self.rules, text):
+            self.close()
+            return
+        if colon and self._unknown_label(colon.group(1), text):
+            self.start(_UNKNOWN, colon.group(2).strip(), colon.group(1).strip())
+            return
+        gap = _GAP.match(text)
+        if gap:
+            found = match_label(self.rules, gap.group(1))
+            if found is not None and found.kind == "field" and (found.exact or found.by == "meaning"):
+                self._start_inline(found.key, gap.group(2), gap.group(1))
+                return
+        if self._bare_meaning(text):
+            return
         if self.current is not None:
+            if self.current in _SINGLE_LINE and self.lines:
+                return  # a footer or a note under a one-line answer
             if self.current in _ONE_LINE and self.lines and _LABEL_LIKE.match(text):
                 self.close()  # an unknown label: never glue it to a one-line answer
                 return
             self.lines.append(text)
 
-    def _start_inline(self, key: str, value: str) -> None:
+    def _ocr_semicolon(self, text: str) -> re.Match[str] | None:
+        """'Raison sociale ; X' (OCR read the colon as a semicolon): only for an exact label."""
+        found = _SEMICOLON.match(text)
+        if found is None:
+            return None
+        label = match_label(self.rules, found.group(1))
+        return found if label is not None and label.kind == "field" and label.exact else None
+
+    def _unknown_label(self, label: str, text: str) -> bool:
+        """'Xxx : value' with a label-shaped Xxx that no rule knows (a bullet is a list item)."""
+        label = label.strip()
+        if _BULLETED.match(text) or not label or not label[0].isupper():
+            return False
+        words = self.rules.key(label)
+        return 1 <= len(words) <= 6 and len(label) <= 60 and not _DIGIT.search(_NUMBERING.sub("", label))
+
+    def _bare_meaning(self, text: str) -> bool:
+        """A label alone on its line read by meaning words, in a form written that way."""
+        if not self.bare_labels or len(text) > 60 or _VALUE_PUNCT.search(text) or not text[0].isupper():
+            return False
+        if len(self.rules.key(text)) > 5:
+            return False
+        found = self.rules.meaning(text)
+        if found is None or found.key == self.current or self.form.values.get(found.key):
+            return False
+        self.start(found.key, "", text)
+        return True
+
+    def _start_inline(self, key: str, value: str, label: str = "") -> None:
         """Start `key`; a second 'Label : value' on the same line (two columns) is split off."""
         for inner in _INLINE_LABEL.finditer(value):
             found = match_label(self.rules, inner.group(2))
             if found is not None and found.kind == "field" and found.exact and found.key != key:
-                self.start(key, value[: inner.start()].strip())
-                self._start_inline(found.key, value[inner.start() + len(inner.group(1)) :])
+                self.start(self._by_shape(key, value[: inner.start()], label), value[: inner.start()].strip(), label)
+                self._start_inline(found.key, value[inner.start() + len(inner.group(1)) :], inner.group(2))
                 return
-        self.start(key, value)
+        self.start(self._by_shape(key, value, label), value, label)
+
+    def _by_shape(self, key: str, value: str, label: str) -> str:
+        """The field a label means when its answer's shape fits another reading of it better
+        ('Poste à pourvoir : Agent de quai' is the job title, not a number of positions)."""
+        if not value.strip() or shape_fits(key, value):
+            return key
+        other = self.rules.meaning(_PARENS.sub(" ", label), exclude={key})
+        return other.key if other is not None and shape_fits(other.key, value) else key
 
     def feed_pair(self, label: str, value: str | None, key: str | None = None) -> None:
         self.close()
         if key is not None:
             self.labels_seen.add(key)
-            self._store(key, (value or "").strip())
+            self._store(key, (value or "").strip(), label)
             return
         found = match_label(self.rules, label)
         if found is None:
@@ -234,13 +402,100 @@ class _Assembler:
         if found.kind != "field":
             return
         self.labels_seen.add(found.key)
-        self._store(found.key, (value or "").strip())
+        key = self._by_shape(found.key, value or "", label)
+        self._store(key, (value or "").strip(), label)
 
     def finish(self) -> list[RawForm]:
         self.close()
-        for form in self.forms:
+        forms = [f for f in self.forms if f.values or f.order]
+        for form in forms:
             form.market = form.market or self.market
-        return [f for f in self.forms if f.values]
+            _resolve_unknown(form)
+        _share_conditions([f for f in forms if f.values])
+        return [f for f in forms if f.values]
+
+
+_NUMBER_WORD = re.compile(r"\b(?:une?|deux|trois|quatre|cinq|six|sept|huit|neuf|dix|onze|douze)\b", re.I)
+_DATE = re.compile(
+    r"\d{1,2}\s*[/.\-]\s*\d{1,2}\s*[/.\-]\s*\d{2,4}|\d{4}-\d{2}-\d{2}|\d{1,2}\s*(?:er|re)?\s+"
+    r"(?:janv|f[ée]vr|mars|avr|mai|juin|juil|ao[uû]t|sept|oct|nov|d[ée]c)",
+    re.I,
+)
+_SHAPES: dict[str, re.Pattern[str]] = {
+    "company.siret": re.compile(r"^\D{0,20}(?:\d[\s.\-]?){14}\D{0,20}$"),
+    "company.email": re.compile(r"@|\[\s*at\s*\]|arobase", re.I),
+    "company.phone": re.compile(r"(?:\+|\b0)\s*\d(?:[\s.\-]?\d){7,}"),
+    "job.recruitment_date": _DATE,
+    "conditions.weekly_hours": re.compile(r"\d\s*(?:h\b|heures?)|^\s*\d{2}(?:[.,]\d+)?\s*$|temps\s+(?:plein|partiel)", re.I),
+}
+
+
+def shape_fits(key: str, value: str) -> bool:
+    """Does the answer have the shape its field needs (a count, a date, hours, a SIRET…)?"""
+    if key == "job.positions":
+        return bool(_DIGIT.search(value) or _NUMBER_WORD.search(value))
+    if key == "job.title":
+        return not re.fullmatch(r"\W*\d+\W*(?:postes?|personnes?)?\W*", value, re.I)
+    pattern = _SHAPES.get(key)
+    return pattern is None or bool(pattern.search(value))
+
+
+_CANON = dotted_fields()
+
+
+def _canon_index(key: str) -> int | None:
+    if key == "conditions.contract_type_duration":
+        key = "conditions.contract_type"
+    return _CANON.index(key) if key in _CANON else None
+
+
+def _resolve_unknown(form: RawForm) -> None:
+    """Unknown labels read by the form's structure, or reported as unrecognised.
+
+    An unknown label whose answer stands where exactly one missing field is expected (between
+    the fields read just before and after it, at most three places apart) and has that field's
+    shape is read as that field; a 14-digit answer that passes the SIRET check fills a missing SIRET.
+    """
+    for index, (key, label, value) in enumerate(form.order):
+        if key is not None:
+            continue
+        chosen = None
+        if value.strip():
+            before = [_canon_index(k) for k, _, _ in form.order[:index] if k is not None]
+            after = [_canon_index(k) for k, _, _ in form.order[index + 1 :] if k is not None]
+            low = before[-1] + 1 if before and before[-1] is not None else None
+            high = after[0] if after and after[0] is not None else None
+            if low is not None and high is not None and 0 < high - low <= 3:
+                window = [f for f in _CANON[low:high] if not form.values.get(f) and shape_fits(f, value)]
+                if len(window) == 1:
+                    chosen = window[0]
+            digits = re.sub(r"\D", "", value)
+            if chosen is None and not form.values.get("company.siret") and len(digits) == 14:
+                from stdnum.fr import siret
+
+                if siret.is_valid(digits) and _SHAPES["company.siret"].search(value):
+                    chosen = "company.siret"
+        if chosen is None:
+            if label not in form.unrecognised:
+                form.unrecognised.append(label)
+            continue
+        form.values[chosen] = value
+        form.order[index] = (chosen, label, value)
+        form.notes.append(f"« {' '.join(label.split())} » lu comme {FIELD_NAMES_FR[chosen]}")
+
+
+def _share_conditions(forms: list[RawForm]) -> None:
+    """Conditions written once for several jobs are every job's conditions."""
+    if len(forms) < 2:
+        return
+    given = [f for f in forms if any(v for k, v in f.values.items() if k.startswith("conditions."))]
+    if len(given) != 1:
+        return
+    shared = {k: v for k, v in given[0].values.items() if k.startswith("conditions.")}
+    for form in forms:
+        if form is not given[0] and form.has_job():
+            for key, value in shared.items():
+                form.values.setdefault(key, value)
 
 
 def assemble(events: Iterable[Event], rules: LabelRules | None = None) -> tuple[list[RawForm], set[str]]:
