@@ -131,5 +131,8 @@ def build_form(raw: RawForm, rules: LabelRules | None = None) -> dict:
             if dotted == "conditions.contract_duration" and code == "CDI":
                 continue
             form["missing"].append(dotted)
+    problems.extend(raw.notes)
+    if raw.unrecognised:
+        form["unrecognised_labels"] = list(raw.unrecognised)
     form["market"] = raw.market
     return form
