@@ -1,0 +1,248 @@
+"""Tables of any source (PDF cell grid, DOCX) turned into reading-order events.
+
+A table is a list of rows of `Cell`s placed on the table's grid columns. The table's structure
+decides, not only the label list:
+- a row whose only text spans the table is a section heading: it ends the answer above it and is
+  never an answer (unless it is a 'Label : value' line, or a label whose answer is the next
+  spanning row);
+- label columns are the grid columns where labels are recognised; every other cell of a row is
+  the answer of the label cell at its left, so a label worded in an unknown way still gives a
+  pair (the assembler decides what it means);
+- a header row 'Rubrique | Poste 1 | Poste 2' above label rows gives one job per value column:
+  each column is read as a whole form (a cell spanning several job columns answers for each).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from mailbot.parse.labels import LabelRules
+from mailbot.parse.normalise import checked_options
+from mailbot.parse.text_form import Event, is_job_heading, match_label, split_label
+
+__all__ = ["Cell", "rows_events"]
+
+_MAX_LABEL = 90  # characters: a longer cell is an answer, not a label
+_MAX_JOB_HEAD = 60
+_YES_NO = {"oui", "non", "yes", "no"}
+
+
+@dataclass
+class Cell:
+    """One table cell: its text (lines joined by '\\n'), first grid column and columns spanned."""
+
+    text: str
+    col: int
+    span: int = 1
+
+    @property
+    def end(self) -> int:
+        return self.col + self.span
+
+
+def _is_label(rules: LabelRules, text: str) -> bool:
+    text = " ".join(text.split())
+    if not text or len(text) > _MAX_LABEL:
+        return False
+    found = match_label(rules, text)
+    return found is not None and found.kind == "field"
+
+
+def _label_columns(rows: list[list[Cell]], rules: LabelRules, width: int) -> set[int]:
+    """Grid columns holding labels: at least 2 recognised labels and 40 % of the column's texts."""
+    labels: dict[int, int] = {}
+    texts: dict[int, int] = {}
+    for row in rows:
+        filled = [c for c in row if c.text.strip()]
+        if len(filled) < 2:
+            continue
+        for cell in filled:
+            texts[cell.col] = texts.get(cell.col, 0) + 1
+            if _is_label(rules, cell.text):
+                labels[cell.col] = labels.get(cell.col, 0) + 1
+    found = {c for c, n in labels.items() if n >= 2 and n >= 0.4 * texts[c] and c < width - 1}
+    return found or ({0} if width >= 2 else set())
+
+
+def _spanning(row: list[Cell], width: int) -> Cell | None:
+    """The only filled cell of a row when it spans the table (or the table has one column)."""
+    filled = [c for c in row if c.text.strip()]
+    if len(filled) != 1:
+        return None
+    cell = filled[0]
+    if len(row) == 1 or (cell.col == 0 and cell.end >= width):
+        return cell
+    return None
+
+
+def _job_header(rows: list[list[Cell]], index: int, labels: set[int], rules: LabelRules) -> bool:
+    """'Rubrique | Poste 1 | Poste 2' above rows of a label and one answer per job."""
+    head = [c for c in rows[index] if c.text.strip() or c.col == 0]
+    jobs = [c for c in head if c.col not in labels]
+    if len(jobs) < 2 or len(head) < 3:
+        return False
+    if any(_is_label(rules, c.text) for c in head if c.col in labels):
+        return False  # 'Raison sociale | … | SIRET | …': a row of pairs
+    for cell in jobs:
+        text = " ".join(cell.text.split())
+        if not text or len(text) > _MAX_JOB_HEAD or (_is_label(rules, text) and not is_job_heading(text)):
+            return False
+    columns = {c.col for c in jobs}
+    body = 0
+    for row in rows[index + 1 : index + 8]:
+        starts = {c.col for c in row}
+        if row and row[0].col in labels and columns <= starts:
+            body += 1
+    return body >= 2
+
+
+def _covering(row: list[Cell], col: int) -> Cell | None:
+    for cell in row:
+        if cell.col <= col < cell.end:
+            return cell
+    return None
+
+
+def _job_columns_events(
+    rows: list[list[Cell]], header: list[Cell], labels: set[int], width: int
+) -> list[Event]:
+    """One block of events per job column: its header, then each label with that column's answer."""
+    events: list[Event] = []
+    for job in (c for c in header if c.col not in labels and c.text.strip()):
+        events.append(Event("line", ""))
+        events.append(Event("line", job.text))
+        for row in rows:
+            spanning = _spanning(row, width)
+            if spanning is not None or not row:
+                events.append(Event("line", ""))  # a section row between label rows
+                continue
+            label = row[0] if row[0].col in labels else None
+            if label is None:
+                continue
+            answer = _covering(row, job.col)
+            value = answer.text if answer is not None and answer is not label else ""
+            events.append(_pair(label.text, value))
+    return events
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
+
+
+def _pair(label: str, value: str) -> Event:
+    """A label with its answer; a ticked 'Oui' box answers with the label itself ('Permis C exigé')."""
+    label = _one_line(label)
+    if value and checked_options(value) != value:
+        options = value.replace("☐", " ").replace("☒", " ").split()
+        if options and {o.strip(" :;,/").casefold() for o in options} <= _YES_NO:
+            ticked = checked_options(value).strip().casefold()
+            value = label if ticked in ("oui", "yes") else ""
+    return Event("pair", label, value)
+
+
+def _row_pairs(row: list[Cell], labels: set[int], rules: LabelRules, events: list[Event]) -> None:
+    """Events of a label|value row (one or several pairs)."""
+    label: Cell | None = None
+    answer: list[str] = []
+
+    def flush() -> None:
+        if label is None:
+            return
+        if _field_block(rules, "\n".join(answer)):  # a heading cell beside 'Label : value' lines
+            events.extend(_lines(answer))
+            return
+        events.append(_pair(label.text, "\n".join(answer)))
+
+    for cell in row:
+        text = cell.text.strip()
+        if cell.col in labels:
+            flush()
+            label, answer = None, []
+            if not text:
+                continue
+            if split_label(rules, text) is not None or len(text) > _MAX_LABEL:
+                events.append(Event("line", text))  # 'Label : value' in one cell
+                continue
+            label = cell
+        elif text:
+            if label is None:
+                _continue_previous(events, text)
+            else:
+                answer.append(text)
+    flush()
+
+
+def _field_block(rules: LabelRules, text: str) -> bool:
+    """Whether a cell holds several 'Label : value' lines (a block of fields, not one answer)."""
+    lines = [x for x in text.split("\n") if x.strip()]
+    return sum(split_label(rules, x) is not None for x in lines) >= 2
+
+
+def _lines(texts: list[str]) -> list[Event]:
+    """Free lines between two blank lines (nothing glued to the answer before or after)."""
+    lines = [x for t in texts for x in t.split("\n")]
+    return [Event("line", ""), *(Event("line", x) for x in lines), Event("line", "")]
+
+
+def _continue_previous(events: list[Event], text: str) -> None:
+    """A value cell with no label at its left: the next part of the answer above (page break)."""
+    if events and events[-1].kind == "pair":
+        previous = events[-1]
+        previous.value = f"{previous.value}\n{text}" if previous.value else text
+    else:
+        events.append(Event("line", text))
+
+
+def rows_events(rows: list[list[Cell]], rules: LabelRules) -> list[Event]:
+    """Events of one table (rows top to bottom, cells left to right)."""
+    rows = [sorted(r, key=lambda c: c.col) for r in rows if any(c.text.strip() for c in r)]
+    if not rows:
+        return []
+    width = max(c.end for r in rows for c in r)
+    labels = _label_columns(rows, rules, width)
+    events: list[Event] = []
+    index = 0
+    while index < len(rows):
+        row = rows[index]
+        if _job_header(rows, index, labels, rules):
+            events.extend(_job_columns_events(rows[index + 1 :], row, labels, width))
+            break
+        spanning = _spanning(row, width)
+        if spanning is not None:
+            text = spanning.text.strip()
+            below = _spanning(rows[index + 1], width) if index + 1 < len(rows) else None
+            if "\n" in text or split_label(rules, text) is not None:
+                events.extend(_lines([text]))
+            elif (
+                below is not None
+                and _is_label(rules, text)
+                and not _is_label(rules, below.text)
+                and not _field_block(rules, below.text)
+            ):
+                events.append(_pair(text, below.text))  # a label row above its answer row
+                index += 1
+            else:
+                events.append(Event("line", ""))  # a section heading: never an answer
+            index += 1
+            continue
+        if _stacked(rows, index, labels, rules):
+            below = rows[index + 1]
+            for cell in row:
+                answer = _covering(below, cell.col)
+                events.append(_pair(cell.text, answer.text if answer else ""))
+            index += 2
+            continue
+        _row_pairs(row, labels, rules, events)
+        index += 1
+    return events
+
+
+def _stacked(rows: list[list[Cell]], index: int, labels: set[int], rules: LabelRules) -> bool:
+    """A row of labels above a row of answers (column layout: 'SIRET | Téléphone' / '… | …')."""
+    if index + 1 >= len(rows):
+        return False
+    row, below = rows[index], rows[index + 1]
+    if len(row) < 2 or [c.col for c in row] != [c.col for c in below]:
+        return False
+    named = sum(_is_label(rules, c.text) for c in row)
+    return named >= max(len(row) - 1, 2) and not any(_is_label(rules, c.text) for c in below)
