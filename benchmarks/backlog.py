@@ -155,8 +155,9 @@ def smtp_floor(port: int, emails: list[tuple[str, list[str], bytes]]) -> float:
     return time.perf_counter() - start
 
 
-def run_mailbot(config: Path, profile: str | None) -> tuple[float, int, str]:
-    """`mailbot run --once`: (wall seconds, peak RSS in KiB, stderr tail)."""
+def run_mailbot(config: Path, profile: str | None) -> tuple[float, int, float, str, list[str]]:
+    """`mailbot run --once`: (wall seconds, peak RSS in KiB, CPU seconds, stdout tail, the
+    phase times it logged)."""
     python = [sys.executable]
     if profile:
         python += ["-m", "cProfile", "-o", profile]
@@ -170,7 +171,8 @@ def run_mailbot(config: Path, profile: str | None) -> tuple[float, int, str]:
     proc.returncode = code = os.waitstatus_to_exitcode(status)
     if code != 0:
         raise SystemExit(f"mailbot run --once exited {code}:\n{err[-3000:]}")
-    return elapsed, usage.ru_maxrss, out[-400:]
+    phases = [line.split("cycle: ", 1)[1] for line in err.splitlines() if "cycle: " in line]
+    return elapsed, usage.ru_maxrss, usage.ru_utime + usage.ru_stime, out[-400:], phases
 
 
 def _communicate(proc: subprocess.Popen) -> tuple[str, str]:
@@ -196,6 +198,7 @@ def main() -> int:
     args = parser.parse_args()
     expected = args.forms * (1 + len(PARTNERS))
 
+    load = os.getloadavg()  # the machine may be shared: say how busy it was
     with tempfile.TemporaryDirectory(prefix="mailbot-backlog-") as tmp:
         work = Path(tmp)
         dovecot = Dovecot(work / "dovecot", make_self_signed_cert(work / "certs")).start()
@@ -214,7 +217,7 @@ def main() -> int:
 
             fetch_seconds = imap_floor(account.port, account.username, account.password,
                                        args.forms)
-            wall, rss_kib, summary = run_mailbot(config, args.profile)
+            wall, rss_kib, cpu, summary, phases = run_mailbot(config, args.profile)
             sent = list(recorder.raws)
             ids = recorder.message_ids()
             roles = recorder.roles()
@@ -230,7 +233,9 @@ def main() -> int:
     print(f"emails sent: {len(sent)} (expected {expected}), distinct Message-IDs: {len(set(ids))}, "
           f"left in INBOX: {len(left)}")
     print("by role: " + ", ".join(f"{role} {count}" for role, count in sorted(roles.items())))
-    print(f"run --once wall time: {wall:.1f} s")
+    print(f"run --once wall time: {wall:.1f} s (CPU {cpu:.1f} s; load average before "
+          f"{load[0]:.1f})")
+    print(f"phases: {'; '.join(phases) or '-'}")
     print(f"I/O floor: {floor:.1f} s (bare FETCH {fetch_seconds:.2f} s + bare aiosmtplib send of "
           f"{len(sent)} emails {send_seconds:.2f} s)")
     print(f"ratio: {wall / floor:.1f} (target <= 3)")

@@ -29,7 +29,8 @@ from mailbot.mime import header_text
 from mailbot.sources.base import FetchedMessage
 from mailbot.textclean import clean_text
 
-__all__ = ["dedupe_key", "journal_fetched", "journal_raw", "mark_for", "pending_ids"]
+__all__ = ["dedupe_key", "journal_batch", "journal_fetched", "journal_raw", "mark_for",
+           "pending_ids"]
 
 log = logging.getLogger("mailbot.journal")
 
@@ -185,6 +186,43 @@ def journal_fetched(engine: Engine, message: FetchedMessage) -> int | None:
             return None
     crashpoints.hit("after_journal")
     return new_id
+
+
+def journal_batch(engine: Engine, messages: list[FetchedMessage]) -> list[int]:
+    """Store fetched messages of one folder and advance its UID mark past them in ONE
+    transaction; return the new journal ids (UIDs already journaled are skipped).
+
+    When that transaction fails (a value the database refuses, another worker journaling the same
+    UIDs at this moment) it is rolled back and each message goes through `journal_fetched`, which
+    stores a refused message as raw bytes, quarantined.
+    """
+    if not messages:
+        return []
+    if len({(m.mailbox, m.uidvalidity) for m in messages}) > 1:
+        return [i for i in (journal_fetched(engine, m) for m in messages) if i is not None]
+    first = messages[0]
+    with Session(engine) as session:
+        taken = set(session.exec(
+            select(InboundMessage.uid).where(
+                InboundMessage.mailbox == first.mailbox,
+                InboundMessage.uidvalidity == first.uidvalidity,
+                InboundMessage.uid.in_([m.uid for m in messages]),
+            )
+        ))
+    try:
+        with session_scope(engine) as session:
+            _advance_mark(session, first.mailbox, first.uidvalidity, max(m.uid for m in messages))
+            rows = [_new_row(m.mailbox, m.uidvalidity, m.uid, m.raw)
+                    for m in messages if m.uid not in taken]
+            session.add_all(rows)
+            session.flush()
+            new_ids = [row.id for row in rows]
+    except Exception as exc:  # rolled back: one by one, as a single message would be
+        _reraise_if_transient(exc)
+        return [i for i in (journal_fetched(engine, m) for m in messages) if i is not None]
+    for _ in new_ids:
+        crashpoints.hit("after_journal")
+    return new_ids
 
 
 def _journal_raw_only(engine: Engine, mailbox: str, uidvalidity: int | None, uid: int | None,

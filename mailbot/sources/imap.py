@@ -20,7 +20,7 @@ from imapclient.exceptions import IMAPClientError, LoginError
 
 from mailbot.sources.base import FetchedMessage, SourceError
 
-__all__ = ["ImapSource", "SourceError"]
+__all__ = ["ImapSource", "SourceError", "sequence_set"]
 
 log = logging.getLogger("mailbot.sources.imap")
 
@@ -30,6 +30,7 @@ T = TypeVar("T")
 _REIDLE_SECONDS = 29 * 60  # RFC 2177: servers may drop an IDLE after 30 minutes
 _CHUNK_MESSAGES = 25
 _CHUNK_BYTES = 25 * 1024 * 1024
+_MOVE_BATCH = 500  # UIDs per UID MOVE command (a sequence set, ranges compressed)
 # A dropped or broken connection: worth one reconnect and retry.
 _CONNECTION_ERRORS = (OSError, EOFError, imaplib.IMAP4.abort, ssl.SSLError, socket.timeout)
 
@@ -269,6 +270,44 @@ class ImapSource:
             log.info("%s: UID %d moved to %s", self.mailbox, uid, target)
         return done
 
+    def move_many(self, uidvalidity: int, uids: list[int], folder: str) -> list[int]:
+        """Move these messages to `folder` (created if missing) with one `UID MOVE 1,5,7:9` per
+        batch; return the UIDs moved (those no longer in the folder are left out)."""
+        wanted = sorted(set(uids))
+        if not wanted or self.uidvalidity() != uidvalidity:
+            return []
+        target = self._server_name(folder)
+        moved: list[int] = []
+        for start in range(0, len(wanted), _MOVE_BATCH):
+            batch = wanted[start : start + _MOVE_BATCH]
+
+            def action(batch: list[int] = batch) -> list[int]:
+                client = self._require()
+                if self._uidvalidity != uidvalidity:  # after a reconnect
+                    return []
+                present = sorted(set(client.search(["UID", sequence_set(batch)])) & set(batch))
+                if not present:
+                    return []
+                self._ensure_folder(target)
+                uid_set = sequence_set(present)
+                if client.has_capability("MOVE"):
+                    client.move(uid_set, target)
+                else:
+                    client.copy(uid_set, target)
+                    client.delete_messages(uid_set)
+                    if client.has_capability("UIDPLUS"):
+                        client.uid_expunge(uid_set)
+                    else:
+                        client.expunge()
+                return present
+
+            done = self._retrying("move", action)
+            if done:
+                log.info("%s: %d message(s) moved to %s (UIDs %d..%d)", self.mailbox, len(done),
+                         target, done[0], done[-1])
+            moved.extend(done)
+        return moved
+
     # -- waiting -------------------------------------------------------------------------
     def wait_for_new(self, timeout: float, should_stop: Callable[[], bool]) -> None:
         """Block until new mail may be there, `timeout` seconds pass, or should_stop() is true.
@@ -325,6 +364,21 @@ class ImapSource:
 def _is_new_mail(response) -> bool:
     return isinstance(response, tuple) and len(response) >= 2 and response[1] in (b"EXISTS",
                                                                                     b"RECENT")
+
+
+def sequence_set(uids: list[int]) -> str:
+    """Sorted UIDs as an IMAP sequence set, consecutive ones as ranges: "1,5,7:9"."""
+    parts: list[str] = []
+    ordered = sorted(set(uids))
+    index = 0
+    while index < len(ordered):
+        end = index
+        while end + 1 < len(ordered) and ordered[end + 1] == ordered[end] + 1:
+            end += 1
+        first, last = ordered[index], ordered[end]
+        parts.append(str(first) if first == last else f"{first}:{last}")
+        index = end + 1
+    return ",".join(parts)
 
 
 def _chunks(uids: list[int], sizes: dict[int, int]) -> Iterator[list[int]]:

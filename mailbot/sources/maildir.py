@@ -142,6 +142,16 @@ class MaildirSource:
             self._save(state)
         return state
 
+    def _files(self) -> dict[str, Path]:
+        """Message key → its file, for every file in new/ and cur/ (one directory scan)."""
+        files: dict[str, Path] = {}
+        for sub in ("new", "cur"):
+            with contextlib.suppress(FileNotFoundError), os.scandir(self.path / sub) as entries:
+                for entry in entries:
+                    if not entry.name.startswith("."):
+                        files.setdefault(entry.name.split(self._colon, 1)[0], Path(entry.path))
+        return files
+
     def _file_of(self, key: str) -> Path | None:
         colon = self._colon
         for sub in ("new", "cur"):
@@ -196,6 +206,34 @@ class MaildirSource:
             self._save(state)
         log.info("%s: UID %d moved to %s", self.mailbox, uid, folder)
         return True
+
+    def move_many(self, uidvalidity: int, uids: list[int], folder: str) -> list[int]:
+        """Move these message files into `folder` under one lock; return the UIDs moved."""
+        self._require()
+        self._folder(folder)  # created if missing
+        wanted = set(uids)
+        moved: list[int] = []
+        with self._locked():
+            state = self._sync(self._load())
+            if int(state["uidvalidity"]) != uidvalidity:
+                return []
+            files = self._files()
+            for key, uid in sorted(state["uids"].items(), key=lambda item: item[1]):
+                source = files.get(key) if uid in wanted else None
+                if source is None:
+                    continue
+                destination = self.path / f".{folder}" / source.parent.name / source.name
+                try:
+                    os.rename(source, destination)
+                except FileNotFoundError:
+                    continue
+                del state["uids"][key]
+                moved.append(uid)
+            if moved:
+                self._save(state)
+        if moved:
+            log.info("%s: %d message(s) moved to %s", self.mailbox, len(moved), folder)
+        return moved
 
     def wait_for_new(self, timeout: float, should_stop: Callable[[], bool]) -> None:
         """Sleep in 1 s steps until a message without a UID shows up, timeout or should_stop()."""
