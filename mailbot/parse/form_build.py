@@ -85,6 +85,8 @@ def build_form(raw: RawForm, rules: LabelRules | None = None) -> dict:
         if form["company"]["phone"] is None:
             problems.append(f"company.phone: numéro de téléphone illisible « {phone} »")
     email = text("company.email")
+    if not email and phone and "@" in phone:  # 'Téléphone / courriel : 06… / a@b.fr'
+        email = phone
     if email:
         _set(form, "company.email", normalise_email(email))
         if form["company"]["email"] is None:

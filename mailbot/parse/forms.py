@@ -17,6 +17,7 @@ from mailbot.parse.document import Document
 from mailbot.parse.evidence import keep_evident
 from mailbot.parse.form_build import build_form, looks_like_form
 from mailbot.parse.labels import LabelRules, load_rules
+from mailbot.parse.normalise import clean_text
 from mailbot.parse.text_form import Event, RawForm, assemble, line_events
 from mailbot.parse.types import Limits
 
@@ -43,7 +44,8 @@ class _Reading:
 
     @property
     def score(self) -> tuple[bool, int, int]:
-        answered = sum(1 for f in self.forms for v in f.values.values() if v)
+        # distinct answers: a company block copied into each job's form counts once
+        answered = len({(k, v) for f in self.forms for k, v in f.values.items() if clean_text(v)})
         return (looks_like_form(self.labels), answered, len(self.labels))
 
 

@@ -43,6 +43,7 @@ def clean_text(text: str | None) -> str | None:
     for line in text.replace("\r", "\n").replace("\u2028", "\n").split("\n"):
         line = line.replace("\xa0", " ").replace("\u202f", " ").replace("\t", " ")
         line = re.sub(r"[.…_]{4,}\s*$", "", line)
+        line = re.sub(r"^\s*[.…_]{4,}\s*[:：]?\s*", "", line)  # '........ : value' (leaders)
         line = _BULLET.sub("", line)
         line = " ".join(line.split())
         if line and not is_blank(line):

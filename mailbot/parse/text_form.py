@@ -19,6 +19,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from mailbot.parse.labels import FIELD_NAMES_FR, LabelMatch, LabelRules, load_rules
+from mailbot.parse.normalise import clean_text
 from mailbot.parse.types import dotted_fields
 
 __all__ = [
@@ -248,6 +249,9 @@ class _Assembler:
         if values.get(key):
             if not value:
                 return
+            if key == "company.address" and self.form.order and self.form.order[-1][0] == key:
+                values[key] += "\n" + value  # 'Adresse (n° et rue)', then 'Code postal – Ville'
+                return
             if key.startswith(_COMPANY) and key != "company.legal_name":
                 if key in self.letterhead:  # the letterhead's switchboard: the form's own wins
                     self.letterhead.discard(key)
@@ -337,6 +341,9 @@ class _Assembler:
         if self.current is not None:
             if self.current in _SINGLE_LINE and self.lines:
                 return  # a footer or a note under a one-line answer
+            if self.current in _SHAPES and not shape_fits(self.current, text) and not self.lines:
+                self.close()  # 'Mail :' left empty, then a line that is no e-mail address
+                return
             if self.current in _ONE_LINE and self.lines and _LABEL_LIKE.match(text):
                 self.close()  # an unknown label: never glue it to a one-line answer
                 return
@@ -383,7 +390,7 @@ class _Assembler:
     def _by_shape(self, key: str, value: str, label: str) -> str:
         """The field a label means when its answer's shape fits another reading of it better
         ('Poste à pourvoir : Agent de quai' is the job title, not a number of positions)."""
-        if not value.strip() or shape_fits(key, value):
+        if clean_text(value) is None or shape_fits(key, value):
             return key
         other = self.rules.meaning(_PARENS.sub(" ", label), exclude={key})
         return other.key if other is not None and shape_fits(other.key, value) else key
