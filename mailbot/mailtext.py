@@ -70,37 +70,132 @@ _BLOCK_TAGS = {
 _SKIP_TAGS = {"script", "style", "head", "title", "xml"}
 
 
+class _Table:
+    """Rows of cells of one HTML table being read; a cell is (chunks, is_header)."""
+
+    def __init__(self) -> None:
+        self.rows: list[list[tuple[list[str], bool]]] = []
+        self.cell: list[str] | None = None
+
+    def render(self) -> str:
+        """The table as text lines: 'label : value' for label|value rows, one block per column
+        when a header row names several jobs ('Rubrique | Poste 1 | Poste 2')."""
+        rows = [[(_cell_text(chunks), header) for chunks, header in row] for row in self.rows]
+        rows = [row for row in rows if any(text for text, _ in row)]
+        if not rows:
+            return "\n"
+        head = rows[0]
+        width = len(head)
+        if width >= 3 and (all(h for _, h in head[1:]) or all(_JOB_COLUMN.match(t) for t, _ in head[1:])):
+            blocks: list[str] = []
+            for col in range(1, width):
+                blocks.append(head[col][0] or f"Poste {col}")
+                for row in rows[1:]:
+                    if len(row) == width:
+                        blocks.append(_pair(row[0][0], row[col][0]))
+                    elif row:
+                        blocks.append(" ".join(t for t, _ in row))
+                blocks.append("")
+            return "\n" + "\n".join(blocks) + "\n"
+        lines: list[str] = []
+        for row in rows:
+            texts = [t for t, _ in row]
+            if len(texts) == 1:
+                lines.append(texts[0])
+            elif len(texts) % 2 == 0:
+                lines.extend(_pair(texts[i], texts[i + 1]) for i in range(0, len(texts), 2))
+            else:
+                lines.append(_pair(texts[0], "\n".join(t for t in texts[1:] if t)))
+        return "\n" + "\n".join(lines) + "\n"
+
+
+_JOB_COLUMN = re.compile(r"^\W*(?:poste|offre|emploi|profil|m[ée]tier|besoin)\b", re.I)
+
+
+def _cell_text(chunks: list[str]) -> str:
+    lines = [re.sub(r"[ \t\xa0]+", " ", x).strip() for x in "".join(chunks).split("\n")]
+    return "\n".join(x for x in lines if x)
+
+
+def _pair(label: str, value: str) -> str:
+    """'label : value' (a value on several lines goes on below the first)."""
+    if not label:
+        return value
+    if not value:
+        return label
+    label = label.replace("\n", " ").rstrip(" :：")
+    return f"{label} : {value}"
+
+
 class _TextExtractor(HTMLParser):
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
         self.chunks: list[str] = []
+        self.tables: list[_Table] = []
         self._skip = 0
+        self._pre = 0
+
+    def _sink(self) -> list[str] | None:
+        if not self.tables:
+            return self.chunks
+        return self.tables[-1].cell  # text between cells is layout, not content
+
+    def _emit(self, text: str) -> None:
+        sink = self._sink()
+        if sink is not None:
+            sink.append(text)
 
     def handle_starttag(self, tag: str, attrs: list) -> None:
+        if tag == "pre":
+            self._pre += 1
         if tag in _SKIP_TAGS:
             self._skip += 1
+        elif tag == "table":
+            self.tables.append(_Table())
+        elif tag == "tr" and self.tables:
+            self.tables[-1].rows.append([])
+            self.tables[-1].cell = None
+        elif tag in ("td", "th") and self.tables:
+            table = self.tables[-1]
+            if not table.rows:
+                table.rows.append([])
+            table.cell = []
+            table.rows[-1].append((table.cell, tag == "th"))
         elif tag in _BLOCK_TAGS:
-            self.chunks.append("\n")
-        elif tag in ("td", "th"):
-            self.chunks.append(" ")
+            self._emit("\n")
 
     def handle_startendtag(self, tag: str, attrs: list) -> None:
         if tag in _BLOCK_TAGS:
-            self.chunks.append("\n")
+            self._emit("\n")
 
     def handle_endtag(self, tag: str) -> None:
+        if tag == "pre":
+            self._pre = max(0, self._pre - 1)
         if tag in _SKIP_TAGS:
             self._skip = max(0, self._skip - 1)
+        elif tag == "table" and self.tables:
+            text = self.tables.pop().render()
+            self._emit(text)
+        elif tag in ("td", "th") and self.tables:
+            self.tables[-1].cell = None
         elif tag in _BLOCK_TAGS:
-            self.chunks.append("\n")
+            self._emit("\n")
 
     def handle_data(self, data: str) -> None:
         if not self._skip:
-            self.chunks.append(data)
+            # a line break in the HTML source is a space; only tags break lines (<pre> aside)
+            self._emit(data if self._pre else re.sub(r"[ \t\r\n]+", " ", data))
+
+    def close(self) -> None:
+        super().close()
+        while self.tables:  # an unclosed table still counts
+            text = self.tables.pop().render()
+            self._emit(text)
 
 
 def html_to_text(html: str) -> str:
-    """Readable plain text of an HTML body: blocks become lines, scripts and styles dropped."""
+    """Readable plain text of an HTML body: blocks become lines, scripts and styles dropped,
+    table rows 'label : value' lines (a table naming several jobs in its columns: one block per job)."""
     parser = _TextExtractor()
     try:
         parser.feed(html)

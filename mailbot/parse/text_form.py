@@ -277,7 +277,8 @@ class _Assembler:
     def job_heading(self) -> None:
         """A numbered job heading: the next job's answers go to a new form."""
         self.close()
-        if self.form.has_job():
+        job = [k for k, v in self.form.values.items() if v and k.startswith("job.")]
+        if "job.title" in job or len(job) >= 2:
             new = self.form.copy_company()
             new.market = self.market
             self.forms.append(new)
@@ -401,6 +402,9 @@ class _Assembler:
             self.labels_seen.add(key)
             self._store(key, (value or "").strip(), label)
             return
+        if not (value or "").strip() and split_label(self.rules, label):
+            self.feed_line(label)  # a whole 'Label : value' cell
+            return
         found = match_label(self.rules, label)
         if found is None:
             if value and value.strip():
@@ -433,7 +437,7 @@ _SHAPES: dict[str, re.Pattern[str]] = {
     "company.email": re.compile(r"@|\[\s*at\s*\]|arobase", re.I),
     "company.phone": re.compile(r"(?:\+|\b0)\s*\d(?:[\s.\-]?\d){7,}"),
     "job.recruitment_date": _DATE,
-    "conditions.weekly_hours": re.compile(r"\d\s*(?:h\b|heures?)|^\s*\d{2}(?:[.,]\d+)?\s*$|temps\s+(?:plein|partiel)", re.I),
+    "conditions.weekly_hours": re.compile(r"\d\s*(?:h(?:\s*\d{2})?\b|heures?)|^\s*\d{2}(?:[.,]\d+)?\s*$|temps\s+(?:plein|partiel)", re.I),
 }
 
 
