@@ -221,9 +221,7 @@ _SEPARATORS = [
     re.compile(r"^\s*on\s.{4,300}\swrote\s*:\s*$", re.I),
 ]
 _OUTLOOK_RULE = re.compile(r"^\s*_{8,}\s*$")
-_HEADER_LINE = re.compile(
-    r"^\s*\*?(de|from|envoy[ée]|sent|date|[àa]|to|objet|subject|cc)\s*\*?\s*:", re.I
-)
+_HEADER_LINE = re.compile(r"^\s*\*?(de|from|envoy[ée]|sent|date|[àa]|to|objet|subject|cc)\s*\*?\s*:", re.I)
 _FROM_LINE = re.compile(r"^\s*\*?(de|from)\s*\*?\s*:\s*\S", re.I)
 
 

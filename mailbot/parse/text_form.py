@@ -189,9 +189,7 @@ def is_heading(rules: LabelRules, text: str) -> bool:
     if _VALUE_PUNCT.search(body) or len(words) > 6:
         return False
     sectioned = words[0] in rules.heading_words
-    meaningful = sectioned or rules.meaning(body) is not None or bool(
-        set(words) & rules.heading_words
-    )
+    meaningful = sectioned or rules.meaning(body) is not None or bool(set(words) & rules.heading_words)
     if numbered:
         return meaningful
     if sectioned and len(words) <= 5:
@@ -383,7 +381,8 @@ class _Assembler:
         for inner in _INLINE_LABEL.finditer(value):
             found = match_label(self.rules, inner.group(2))
             if found is not None and found.kind == "field" and found.exact and found.key != key:
-                self.start(self._by_shape(key, value[: inner.start()], label), value[: inner.start()].strip(), label)
+                first = value[: inner.start()]
+                self.start(self._by_shape(key, first, label), first.strip(), label)
                 self._start_inline(found.key, value[inner.start() + len(inner.group(1)) :], inner.group(2))
                 return
         self.start(self._by_shape(key, value, label), value, label)
@@ -437,7 +436,9 @@ _SHAPES: dict[str, re.Pattern[str]] = {
     "company.email": re.compile(r"@|\[\s*at\s*\]|arobase", re.I),
     "company.phone": re.compile(r"(?:\+|\b0)\s*\d(?:[\s.\-]?\d){7,}"),
     "job.recruitment_date": _DATE,
-    "conditions.weekly_hours": re.compile(r"\d\s*(?:h(?:\s*\d{2})?\b|heures?)|^\s*\d{2}(?:[.,]\d+)?\s*$|temps\s+(?:plein|partiel)", re.I),
+    "conditions.weekly_hours": re.compile(
+        r"\d\s*(?:h(?:\s*\d{2})?\b|heures?)|^\s*\d{2}(?:[.,]\d+)?\s*$|temps\s+(?:plein|partiel)", re.I
+    ),
 }
 
 
