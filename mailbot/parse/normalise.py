@@ -30,6 +30,16 @@ _BULLET = re.compile(r"^\s*(?:[-•–—*·▪►●○◦→✓]|\d+[.)](?=\s)
 _LEADERS = re.compile(r"^[\s.…_·\-–—:]*$")
 
 
+# OCR confusions, undone where the field's shape says which reading is right.
+_STRAY_QUOTE = re.compile(r"(?:(?<=\s)|^)[‘’`´'\u201c\u201d\"]\s*(?=\d)")  # '‘35 h' -> '35 h'
+_IRE = re.compile(r"\b[iIl][rR][eE]\b(?=\s+(?:[a-zA-Zéû]{3,}))")  # 'ire mars' -> '1re mars'
+
+
+def _ocr_number(text: str) -> str:
+    """A number's text with a stray quote before it removed ('‘2' read for '2')."""
+    return _STRAY_QUOTE.sub("", text)
+
+
 def is_blank(text: str | None) -> bool:
     """True for None, whitespace, dotted leaders ('……', '....', '____')."""
     return text is None or bool(_LEADERS.match(text))
@@ -45,6 +55,7 @@ def clean_text(text: str | None) -> str | None:
         line = re.sub(r"[.…_]{4,}\s*$", "", line)
         line = re.sub(r"^\s*[.…_]{4,}\s*[:：]?\s*", "", line)  # '........ : value' (leaders)
         line = _BULLET.sub("", line)
+        line = _STRAY_QUOTE.sub("", line, count=1) if _STRAY_QUOTE.match(line) else line
         line = " ".join(line.split())
         if line and not is_blank(line):
             lines.append(line)
@@ -140,7 +151,7 @@ def normalise_date(text: str | None) -> tuple[str | None, str | None]:
     if is_blank(text):
         return None, None
     assert text is not None
-    folded = _fold(text)
+    folded = _fold(_IRE.sub("1re", _ocr_number(text)))
     iso = re.search(r"\b(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})\b", folded)
     if iso:
         value = _date(int(iso.group(1)), int(iso.group(2)), int(iso.group(3)))
@@ -151,7 +162,7 @@ def normalise_date(text: str | None) -> tuple[str | None, str | None]:
         value = _date(_year(numeric.group(3)), int(numeric.group(2)), int(numeric.group(1)))
         if value:
             return value, None
-    words = re.search(r"\b(\d{1,2})\s*(?:er|e|eme)?\s+([a-z]+)\.?\s+(\d{4}|\d{2})\b", folded)
+    words = re.search(r"\b(\d{1,2})\s*(?:er|re|e|eme)?\s+([a-z]+)\.?\s+(\d{4}|\d{2})\b", folded)
     if words and words.group(2) in _MONTHS:
         value = _date(_year(words.group(3)), _MONTHS[words.group(2)], int(words.group(1)))
         if value:
@@ -171,6 +182,7 @@ def normalise_positions(text: str | None) -> tuple[int | None, str | None]:
     if is_blank(text):
         return None, None
     assert text is not None
+    text = _ocr_number(text)
     if re.search(r"\d+\s*(?:à|a|-|–|ou|/)\s*\d+", text):  # '1 à 2 postes': not one number
         return None, f"job.positions: nombre de postes imprécis « {' '.join(text.split())} »"
     digits = re.search(r"\d+", text)
@@ -187,6 +199,7 @@ def normalise_hours(text: str | None) -> tuple[float | int | None, str | None]:
     if is_blank(text):
         return None, None
     assert text is not None
+    text = _ocr_number(text)
     match = re.search(r"(\d+(?:[.,]\d+)?)(?:\s*h\s*(\d{2})\b)?", text)
     if not match:
         return (
