@@ -72,6 +72,7 @@ class LabelMatch:
     size: int  # number of key words of the synonym that matched
     exact: bool  # the whole label matched, not only its beginning
     by: str = "phrase"  # 'phrase' (a listed synonym) or 'meaning' (its meaning words)
+    weight: float = 0.0  # for 'meaning': how much its meaning words weigh (a weak word: 0.5)
 
 
 def _split_identifier(text: str) -> str:
@@ -207,7 +208,9 @@ class LabelRules:
         best = ranked[0]
         if len(ranked) > 1 and (scores[ranked[1]], first[ranked[1]]) == (scores[best], first[best]):
             return None
-        return LabelMatch(kind="field", key=best, size=len(words), exact=False, by="meaning")
+        return LabelMatch(
+            kind="field", key=best, size=len(words), exact=False, by="meaning", weight=scores[best]
+        )
 
     def field_for_name(self, name: str) -> str | None:
         """Field of an AcroForm field name ('raison_sociale', 'company.legal_name'), or None."""

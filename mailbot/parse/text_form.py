@@ -302,6 +302,9 @@ class _Assembler:
         colon = _COLON.match(text) or self._ocr_semicolon(text)
         if colon:
             found = match_label(self.rules, colon.group(1))
+            weak = found is not None and found.by == "meaning" and found.weight < 1
+            if weak and self.form.values.get(found.key):  # 'Consignes du poste', title known
+                found = None
             if found is not None:
                 if found.kind == "field":
                     self._start_inline(found.key, colon.group(2), colon.group(1))
