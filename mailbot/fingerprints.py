@@ -79,9 +79,30 @@ def remember(session: Session, texts: Iterable[str], static: set[int] | frozense
     pending: dict[int, bool] = session.info.setdefault(_SESSION_KEY, {})
     written = _written_for(session)
     for text in texts:
-        for value in {_hash(run) for run in _runs(_words(text))}:
+        for value in _run_hashes(_words(text)):
             if value not in static and value not in written:
                 pending.setdefault(value, False)
+
+
+_RUN_MEMO: dict[tuple[str, ...], int] = {}  # run → hash: emails share most of their runs
+_RUN_MEMO_SIZE = 50_000  # about 9 MB at most
+
+
+def _run_hashes(words: list[str]) -> set[int]:
+    """`{_hash(run) for run in _runs(words)}`, with the hashes of runs seen before memoised."""
+    if len(words) < SHINGLE:
+        return {_hash(words)} if words else set()
+    if len(_RUN_MEMO) > _RUN_MEMO_SIZE:
+        _RUN_MEMO.clear()
+    out: set[int] = set()
+    memo = _RUN_MEMO
+    for start in range(len(words) - SHINGLE + 1):
+        run = tuple(words[start : start + SHINGLE])
+        value = memo.get(run)
+        if value is None:
+            value = memo[run] = _hash(run)
+        out.add(value)
+    return out
 
 
 class _RecentlyWritten:

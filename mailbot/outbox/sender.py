@@ -23,6 +23,7 @@ import functools
 import logging
 import re
 import threading
+import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -40,6 +41,7 @@ if TYPE_CHECKING:
 __all__ = [
     "BACKOFF_CAP",
     "BACKOFF_FIRST",
+    "Feed",
     "SendReport",
     "SmtpSettings",
     "backoff",
@@ -50,6 +52,8 @@ __all__ = [
 ]
 
 log = logging.getLogger(__name__)
+
+_IDLE_CLOSE = 10.0  # seconds without anything to send before a following sender disconnects
 
 BACKOFF_FIRST = timedelta(minutes=1)
 BACKOFF_CAP = timedelta(hours=1)
@@ -253,6 +257,78 @@ class _Recorder:
             self._executor.shutdown(wait=True)
 
 
+class Feed:
+    """Links a sender running beside the handlers (`send_pending(..., feed=)` in a thread) to
+    them: `queued()` after each commit that may have queued emails, `close()` when no more will
+    come; `quiet()` holds the sender with no email between the server's 250 and its commit (a
+    named crash point of the handlers' thread then stops the process at one known place)."""
+
+    def __init__(self) -> None:
+        self._cond = threading.Condition()
+        self._open = True
+        self._queued = False
+        self._quiet_wanted = 0
+        self._parked = False
+        self._sender_done = False
+
+    def queued(self) -> None:
+        with self._cond:
+            self._queued = True
+            self._cond.notify_all()
+
+    def close(self) -> None:
+        with self._cond:
+            self._open = False
+            self._cond.notify_all()
+
+    def wait(self, timeout: float) -> bool:
+        """(Sender) Wait until rows were queued or the feed closed; False once it is closed and
+        nothing new was queued. Parks on the way if the handlers want quiet."""
+        with self._cond:
+            deadline = time.monotonic() + timeout
+            while not self._queued and self._open and time.monotonic() < deadline:
+                self._park_locked()
+                self._cond.wait(min(0.05, max(0.0, deadline - time.monotonic())))
+            queued, self._queued = self._queued, False
+            return queued or self._open
+
+    def checkpoint(self) -> None:
+        """(Sender, nothing in flight) Park here while the handlers' thread wants quiet."""
+        with self._cond:
+            self._park_locked()
+
+    def _park_locked(self) -> None:
+        while self._quiet_wanted:
+            self._parked = True
+            self._cond.notify_all()
+            self._cond.wait(0.05)
+        self._parked = False
+
+    def finished(self) -> None:
+        """(Sender) No more sending from this feed's sender."""
+        with self._cond:
+            self._sender_done = True
+            self._cond.notify_all()
+
+    def wants_quiet(self) -> bool:
+        return bool(self._quiet_wanted)
+
+    @contextlib.contextmanager
+    def quiet(self):
+        """(Handlers) Hold the sender with every accepted email committed, for the block."""
+        with self._cond:
+            self._quiet_wanted += 1
+            self._cond.notify_all()
+            while not (self._parked or self._sender_done):
+                self._cond.wait(0.05)
+        try:
+            yield
+        finally:
+            with self._cond:
+                self._quiet_wanted -= 1
+                self._cond.notify_all()
+
+
 async def _send_one(engine: Any, transport: Transport, row: _Claimed, now: datetime,
                     max_attempts: int, report: SendReport, recorder: _Recorder) -> None:
     """Send one claimed row and record its outcome; ConnectionLost propagates (row untouched)."""
@@ -306,10 +382,16 @@ async def send_pending_async(
     batch_size: int = 200,
     max_attempts: int = 20,
     now: datetime | None = None,
+    feed: Feed | None = None,
 ) -> SendReport:
-    """Send every due pending row, claiming `batch_size` at a time, over one connection."""
+    """Send every due pending row, claiming `batch_size` at a time, over one connection.
+
+    With a `feed` (handlers queueing emails meanwhile), keep going until the feed is closed and
+    nothing is due: rows are claimed as they become due (`now` is then the current time), and
+    the connection is closed while nothing comes for `_IDLE_CLOSE` seconds."""
     from mailbot.outbox.transports import ConnectionLost
 
+    following = feed is not None and now is None
     now = _aware_utc(now)
     report = SendReport()
     release_stale_claims(engine)
@@ -318,7 +400,23 @@ async def send_pending_async(
     connected = False
     answered_on_connection = 0
     try:
-        while claimed:
+        while claimed or (following and feed is not None):
+            if not claimed:  # following: wait for the handlers' next commit or the end
+                idle_since = time.monotonic()
+                while not claimed:
+                    more = feed.wait(_IDLE_CLOSE)
+                    now = utcnow()
+                    claimed = _claim(engine, now, batch_size)
+                    if not claimed and not more:
+                        break
+                    if not claimed and connected and time.monotonic() - idle_since > _IDLE_CLOSE:
+                        await _close(transport, None)
+                        connected = False
+                if not claimed:
+                    break
+            if feed is not None and feed.wants_quiet():
+                await recorder.settle()  # every accepted email committed
+                feed.checkpoint()
             if not connected:
                 await transport.__aenter__()
                 connected, answered_on_connection = True, 0
@@ -342,6 +440,8 @@ async def send_pending_async(
             claimed.pop(0)
             if not claimed:
                 await recorder.settle()
+                if following:
+                    now = utcnow()
                 claimed = _claim(engine, now, batch_size)
     except ConnectionLost as exc:
         report.errors.append(f"SMTP connection failed, {len(claimed)} email(s) kept: "
@@ -359,6 +459,8 @@ async def send_pending_async(
         await recorder.close()
         if connected:
             await _close(transport, None)
+        if feed is not None:
+            feed.finished()
     return report
 
 
@@ -392,13 +494,15 @@ def send_pending(
     batch_size: int = 200,
     max_attempts: int = 20,
     now: datetime | None = None,
+    feed: Feed | None = None,
 ) -> SendReport:
     """Synchronous wrapper of `send_pending_async` (runs in a thread if a loop is running)."""
 
     def run() -> SendReport:
         return asyncio.run(
             send_pending_async(
-                engine, transport, batch_size=batch_size, max_attempts=max_attempts, now=now
+                engine, transport, batch_size=batch_size, max_attempts=max_attempts, now=now,
+                feed=feed,
             )
         )
 
