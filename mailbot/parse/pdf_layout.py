@@ -11,6 +11,7 @@ from collections import Counter
 from dataclasses import dataclass
 
 from mailbot.parse.labels import LabelRules
+from mailbot.parse.pdf_grid import Edges, grid_events, path_edges
 from mailbot.parse.text_form import Event, match_label
 
 __all__ = ["PageLayout", "Segment", "read_pdf_layout", "table_events"]
@@ -41,6 +42,7 @@ class PageLayout:
     hrules: list[float]
     text: str
     images: int = 0  # image objects on the page (a scan has at least one)
+    edges: Edges | None = None  # drawn rules and boxes (None: not read, e.g. an OCR'd page)
 
 
 def read_pdf_layout(pdf, max_pages: int) -> list[PageLayout]:
@@ -62,11 +64,13 @@ def read_pdf_layout(pdf, max_pages: int) -> list[PageLayout]:
             segments.sort(key=lambda s: (-round(s.y1), s.x0))
             hrules = []
             images = 0
+            edges = Edges()
             kinds = [pdfium_c.FPDF_PAGEOBJ_PATH, pdfium_c.FPDF_PAGEOBJ_IMAGE]
             for obj in page.get_objects(filter=kinds, max_depth=2):
                 if obj.type == pdfium_c.FPDF_PAGEOBJ_IMAGE:
                     images += 1
                     continue
+                path_edges(obj, edges)
                 left, bottom, right, top = obj.get_bounds()
                 if top - bottom < 3 and right - left > 100:
                     hrules.append((top + bottom) / 2)
@@ -74,6 +78,7 @@ def read_pdf_layout(pdf, max_pages: int) -> list[PageLayout]:
             width, height = page.get_size()
             layout = PageLayout(width, height, segments, sorted(set(hrules), reverse=True), text)
             layout.images = images
+            layout.edges = edges
             pages.append(layout)
         finally:
             textpage.close()
@@ -221,8 +226,12 @@ def _label_columns(page: PageLayout, rules: LabelRules) -> list[float]:
 def table_events(page: PageLayout, rules: LabelRules) -> list[Event] | None:
     """Events of a page read as a label|value table, or None when no table is found.
 
-    A table with two label|value pairs per row is read one pair column after the other.
+    A table drawn with cell borders is read on its cells (`pdf_grid`); otherwise a table with two
+    label|value pairs per row is read one pair column after the other.
     """
+    cells = grid_events(page, rules, page.edges)
+    if cells is not None:
+        return cells
     columns = _label_columns(page, rules)
     if columns:
         events: list[Event] = []

@@ -42,8 +42,8 @@ class Cell:
 
 def _is_label(rules: LabelRules, text: str) -> bool:
     text = " ".join(text.split())
-    if not text or len(text) > _MAX_LABEL:
-        return False
+    if not text or len(text) > _MAX_LABEL or split_label(rules, text) is not None:
+        return False  # empty, an answer, or 'Label : value'
     found = match_label(rules, text)
     return found is not None and found.kind == "field"
 
@@ -165,7 +165,14 @@ def _row_pairs(row: list[Cell], labels: set[int], rules: LabelRules, events: lis
                 continue
             label = cell
         elif text:
-            if label is None:
+            if split_label(rules, text) is not None and (label is None or answer):
+                flush()  # 'Label : value' in a cell of its own
+                label, answer = None, []
+                events.append(Event("line", text))
+            elif _is_label(rules, text) and (label is None or answer):
+                flush()  # 'Durée | 6 mois' beside a pair: a label outside the label columns
+                label, answer = cell, []
+            elif label is None:
                 _continue_previous(events, text)
             else:
                 answer.append(text)
