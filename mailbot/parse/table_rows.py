@@ -15,6 +15,7 @@ decides, not only the label list:
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 from mailbot.parse.labels import LabelRules
 from mailbot.parse.normalise import checked_options
@@ -40,7 +41,9 @@ class Cell:
         return self.col + self.span
 
 
+@lru_cache(maxsize=4096)
 def _is_label(rules: LabelRules, text: str) -> bool:
+    """A cell holding only a recognised field label (cached: every table asks several times)."""
     text = " ".join(text.split())
     if not text or len(text) > _MAX_LABEL or split_label(rules, text) is not None:
         return False  # empty, an answer, or 'Label : value'
