@@ -39,7 +39,10 @@ JOBS = [
         "title": "Maçon VRD",
         "positions": ("2", 2),
         "recruitment_date": ("15/03/2027", "2027-03-15"),
-        "main_activities": ("- Pose de bordures\n- Réseaux d'assainissement", "Pose de bordures Réseaux d'assainissement"),
+        "main_activities": (
+            "- Pose de bordures\n- Réseaux d'assainissement",
+            "Pose de bordures Réseaux d'assainissement",
+        ),
         "required_skills": "Lecture de plans",
         "experience": "2 ans minimum",
         "training": "CAP Maçon",
