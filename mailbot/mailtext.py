@@ -68,6 +68,7 @@ _BLOCK_TAGS = {
     "dt",
 }
 _SKIP_TAGS = {"script", "style", "head", "title", "xml"}
+_LIST_TAGS = {"li", "ul", "ol", "dd", "dt"}  # a list's items follow each other, no blank line
 
 
 class _Table:
@@ -145,6 +146,19 @@ class _TextExtractor(HTMLParser):
         if sink is not None:
             sink.append(text)
 
+    def _block(self) -> None:
+        """A block's edge: a new line, unless one was just started (<br> always breaks)."""
+        sink = self._sink()
+        if sink is None:
+            return
+        for chunk in reversed(sink):
+            rest = chunk.rstrip(" \t")
+            if rest:
+                if rest.endswith("\n"):
+                    return
+                break
+        sink.append("\n")
+
     def handle_starttag(self, tag: str, attrs: list) -> None:
         if tag == "pre":
             self._pre += 1
@@ -161,6 +175,8 @@ class _TextExtractor(HTMLParser):
                 table.rows.append([])
             table.cell = []
             table.rows[-1].append((table.cell, tag == "th"))
+        elif tag in _LIST_TAGS:
+            self._block()
         elif tag in _BLOCK_TAGS:
             self._emit("\n")
 
@@ -178,6 +194,8 @@ class _TextExtractor(HTMLParser):
             self._emit(text)
         elif tag in ("td", "th") and self.tables:
             self.tables[-1].cell = None
+        elif tag in _LIST_TAGS:
+            self._block()
         elif tag in _BLOCK_TAGS:
             self._emit("\n")
 

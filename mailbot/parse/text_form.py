@@ -215,6 +215,11 @@ _SINGLE_LINE = frozenset(
 _BULLETED = re.compile(r"^\s*(?:[-•–—*·▪►●○◦→✓]|\d+[.)])\s")
 _SEMICOLON = re.compile(r"^(.{1,60}?)\s*;\s*(\S.*)$")  # OCR read ':' as ';'
 _UNKNOWN = "?"
+# A company's or the agency's letterhead/footer line: a phone number, a web or e-mail address, RCS.
+_FOOTER = re.compile(
+    r"(?:\+33|\b0)\s?[1-9](?:[\s.\-]?\d{2}){4}\b|\bwww\.|@[\w-]+\.|\bRCS\b|\bau capital\b",
+    re.IGNORECASE,
+)
 
 
 class _Assembler:
@@ -228,6 +233,8 @@ class _Assembler:
         self.labels_seen: set[str] = set()
         self.letterhead: set[str] = set()  # company fields read before any other label
         self.bare_labels = 0  # labels written alone on their line (value on the next lines)
+        self.opened_empty = False  # the current field's label had no answer on its line
+        self.reopen: str | None = None  # field whose paragraphs a blank line interrupted
 
     @property
     def form(self) -> RawForm:
@@ -266,6 +273,8 @@ class _Assembler:
 
     def start(self, key: str, value: str, label: str = "") -> None:
         self.close()
+        self.reopen = None
+        self.opened_empty = not value.strip()
         if key != _UNKNOWN:
             self.labels_seen.add(key)
         self.current = key
@@ -290,8 +299,11 @@ class _Assembler:
                 return  # the '|---|---|' rule under a header row
         if not text:
             if self.current is not None and self.lines:
+                # a label alone on its line, then paragraphs: the next paragraph may go on
+                self.reopen = self.current if self.opened_empty else None
                 self.close()
             return
+        reopen, self.reopen = self.reopen, None
         market = MARKET.match(text)
         if market:
             self.close()
@@ -340,7 +352,15 @@ class _Assembler:
                 return
         if self._bare_meaning(text):
             return
+        if self.current is None and reopen is not None and _BULLETED.match(text) and not _FOOTER.search(text):
+            if self.form.values.get(reopen):  # 'Activités :', then items with blank lines between
+                self.form.values[reopen] += "\n" + text
+                self.reopen = reopen
+            return
         if self.current is not None:
+            if self.lines and not self.current.startswith(_COMPANY) and _FOOTER.search(text):
+                self.close()  # a letterhead or footer line ('… – Standard 03 22 50 20 00')
+                return
             if self.current in _SINGLE_LINE and self.lines:
                 return  # a footer or a note under a one-line answer
             if self.current in _SHAPES and not shape_fits(self.current, text) and not self.lines:
@@ -400,6 +420,7 @@ class _Assembler:
 
     def feed_pair(self, label: str, value: str | None, key: str | None = None) -> None:
         self.close()
+        self.reopen = None
         if key is not None:
             self.labels_seen.add(key)
             self._store(key, (value or "").strip(), label)
