@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from mailbot.parse.labels import LabelRules
 from mailbot.parse.table_rows import Cell, rows_events
-from mailbot.parse.text_form import Event
+from mailbot.parse.text_form import Event, match_label
 
 __all__ = ["Edges", "grid_events", "path_edges"]
 
@@ -201,7 +201,7 @@ def grid_events(page, rules: LabelRules, edges: Edges | None) -> list[Event] | N
         else:
             tables.append([band])
         previous_filled = True
-    if not any(sum(len(b) >= 2 for b in t) >= 3 for t in tables):
+    if not _is_table_page(tables, rules):
         return None
     items: list[tuple[float, list[Event]]] = []
     for table in tables:
@@ -210,6 +210,19 @@ def grid_events(page, rules: LabelRules, edges: Edges | None) -> list[Event] | N
         items.append((line[0].y1, [Event("line", _joined(line))]))
     items.sort(key=lambda item: -item[0])
     return [event for _, events in items for event in events]
+
+
+def _is_table_page(tables: list[list[list[_Box]]], rules: LabelRules) -> bool:
+    """Three rows of two cells or more, or one whose first cell is a label (a table's last rows
+    carried over to the next page)."""
+    rows = [band for table in tables for band in table if len(band) >= 2]
+    if len(rows) >= 3:
+        return True
+    for band in rows:
+        found = match_label(rules, _text(band[0].segments).replace("\n", " "))
+        if found is not None and found.kind == "field":
+            return True
+    return False
 
 
 def _find(bands: list[list[_Box]], seg) -> _Box | None:

@@ -19,7 +19,7 @@ from functools import lru_cache
 
 from mailbot.parse.labels import LabelRules
 from mailbot.parse.normalise import checked_options
-from mailbot.parse.text_form import Event, is_job_heading, match_label, split_label
+from mailbot.parse.text_form import Event, is_heading, is_job_heading, match_label, split_label
 
 __all__ = ["Cell", "rows_events"]
 
@@ -63,7 +63,14 @@ def _label_columns(rows: list[list[Cell]], rules: LabelRules, width: int) -> set
             texts[cell.col] = texts.get(cell.col, 0) + 1
             if _is_label(rules, cell.text):
                 labels[cell.col] = labels.get(cell.col, 0) + 1
-    found = {c for c, n in labels.items() if n >= 2 and n >= 0.4 * texts[c] and c < width - 1}
+    # A value column may hold label-like answers ('Expérience en collectivité appréciée'): a
+    # column right of the first needs most of its texts to be labels.
+    first = min(texts, default=0)
+    found = {
+        c
+        for c, n in labels.items()
+        if n >= 2 and n >= (0.4 if c == first else 0.6) * texts[c] and c < width - 1
+    }
     return found or ({0} if width >= 2 else set())
 
 
@@ -214,8 +221,8 @@ def rows_events(rows: list[list[Cell]], rules: LabelRules) -> list[Event]:
     index = 0
     while index < len(rows):
         row = rows[index]
-        if _job_header(rows, index, labels, rules):
-            events.extend(_job_columns_events(rows[index + 1 :], row, labels, width))
+        if _job_header(rows, index, {row[0].col}, rules):
+            events.extend(_job_columns_events(rows[index + 1 :], row, {row[0].col}, width))
             break
         spanning = _spanning(row, width)
         if spanning is not None:
@@ -223,11 +230,14 @@ def rows_events(rows: list[list[Cell]], rules: LabelRules) -> list[Event]:
             below = _spanning(rows[index + 1], width) if index + 1 < len(rows) else None
             if "\n" in text or split_label(rules, text) is not None:
                 events.extend(_lines([text]))
+            elif is_job_heading(text):
+                events += [Event("line", ""), Event("line", text), Event("line", "")]  # 'Poste 2'
             elif (
                 below is not None
                 and _is_label(rules, text)
                 and not _is_label(rules, below.text)
                 and not _field_block(rules, below.text)
+                and not is_heading(rules, below.text)
             ):
                 events.append(_pair(text, below.text))  # a label row above its answer row
                 index += 1

@@ -38,10 +38,12 @@ def _spans(row: list[str | None]) -> list[tuple[int, int, str]]:
 
 
 def _wrap(text: str, width_pt: float, size: float) -> list[str]:
-    """Lines of `text` that fit in `width_pt` (Helvetica, about 0.5 em per character)."""
-    per_line = max(int(width_pt / (size * 0.5)), 8)
+    """Lines of `text` that fit in `width_pt` (Helvetica: about 0.55 em per character, 0.7 in
+    capitals), so no text runs over into the next cell."""
     out: list[str] = []
     for paragraph in text.split("\n"):
+        capitals = sum(c.isupper() for c in paragraph) > len(paragraph) / 2
+        per_line = max(int(width_pt / (size * (0.7 if capitals else 0.55))), 8)
         line = ""
         for word in paragraph.split():
             if line and len(line) + 1 + len(word) > per_line:
