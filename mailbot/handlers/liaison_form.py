@@ -86,6 +86,10 @@ def handle(ctx: HandlerContext) -> None:
         ctx.session.flush()
         offers.append(offer)
         views.append(offer_view(offer, company))
+        unknown = [str(label)[:60] for label in form.get("unrecognised_labels") or []]
+        if unknown:
+            ctx.flag(f"{offer.ref}: labels not recognised: " + " | ".join(f"« {u} »" for u in unknown[:8])
+                     + " (add them to rules/labels.toml, see README 'Label rules')")
         if form.get("ocr"):
             ctx.flag(f"{offer.ref}: read by OCR, to be checked")
         if held:

@@ -74,3 +74,23 @@ def test_bad_config_is_a_one_line_error(tmp_path):
     assert result.returncode == 1
     assert "unknown key [smtp] colour" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_unrecognised_labels_are_flagged_for_the_referent(tmp_path):
+    cfg = config(tmp_path)
+    body = (
+        "Bonjour,\n\nRaison sociale : Menuiserie Vasseur SARL\nSIRET : 732 829 320 00074\n"
+        "Code APE retenu : 4332A\nAdresse : 12 rue des Forges 80000 Amiens\n"
+        "Contact : Mme Vasseur\nTéléphone : 06 12 34 56 78\nCourriel : rh@vasseur.example\n"
+        "Intitulé du poste : Menuisier poseur\nNombre de postes : 1\n"
+        "Type de contrat : CDI\nDurée hebdomadaire : 35 h\n\nCordialement\n"
+    )
+    eml = tmp_path / "form.eml"
+    eml.write_text(
+        "From: Mme Vasseur <rh@vasseur.example>\nTo: clauses.amiens@exemple-emploi.fr\n"
+        "Subject: Besoin menuisier\nMessage-ID: <f1@vasseur.example>\n"
+        "Content-Type: text/plain; charset=utf-8\n\n" + body, encoding="utf-8")
+    assert run("ingest", "--no-send", "--config", str(cfg), str(eml)).returncode == 0
+    flagged = json.loads(run("messages", "list", "--flagged", "--json", "--config", str(cfg)).stdout)
+    assert len(flagged) == 1 and "labels not recognised" in flagged[0]["reason"]
+    assert "« Code APE retenu »" in flagged[0]["reason"]
