@@ -172,6 +172,7 @@ def run_mailbot(config: Path, profile: str | None) -> tuple[float, int, float, s
     if code != 0:
         raise SystemExit(f"mailbot run --once exited {code}:\n{err[-3000:]}")
     phases = [line.split("cycle: ", 1)[1] for line in err.splitlines() if "cycle: " in line]
+    phases += [line.split(": ", 1)[1] for line in err.splitlines() if "parsed ahead:" in line]
     return elapsed, usage.ru_maxrss, usage.ru_utime + usage.ru_stime, out[-400:], phases
 
 

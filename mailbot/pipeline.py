@@ -39,6 +39,7 @@ from mailbot.domain.models import (
 from mailbot.domain.partners import active_partners, sync_partners
 from mailbot.handlers import HANDLERS, HandlerContext
 from mailbot.logging_setup import safe_error
+from mailbot.lookahead import Lookups, ParseAhead
 from mailbot.mime import structural_failure
 from mailbot.outbox.compose import Composer
 from mailbot.outbox.sender import Feed, SendReport, send_pending
@@ -79,6 +80,8 @@ class Pipeline:
         self.transport = transport
         self.limits = config.limits.to_limits()
         self._feed: Feed | None = None  # set while a sender runs beside process_pending
+        self._ahead: ParseAhead | None = None  # set while workers parse pending messages ahead
+        self._lookups = Lookups(engine)
         use_rules_dir(config.paths.rules_dir)
         templates = Path(config.paths.templates_dir) if config.paths.templates_dir else None
         self.composer = composer or Composer(
@@ -132,22 +135,42 @@ class Pipeline:
     # -- handle --------------------------------------------------------------------------
     def process_pending(self, should_stop: Callable[[], bool] = lambda: False) -> list[Outcome]:
         outcomes = []
-        for inbound_id in journal.pending_ids(self.engine):
-            crashpoints.pause("pending_read")
-            outcomes.append(self.process_one(inbound_id))
-            if self._feed is not None:
-                self._feed.queued()  # the sender beside us may have rows to send
-            if should_stop():
-                break
+        pending = journal.pending_ids(self.engine)
+        own_ahead = self._ahead is None
+        if own_ahead:
+            self._ahead = self._parse_ahead(len(pending))
+        try:
+            for index, inbound_id in enumerate(pending):
+                if self._ahead is not None:
+                    self._ahead.schedule(pending[index:])
+                crashpoints.pause("pending_read")
+                outcomes.append(self.process_one(inbound_id))
+                if self._feed is not None:
+                    self._feed.queued()  # the sender beside us may have rows to send
+                if should_stop():
+                    break
+        finally:
+            if own_ahead and self._ahead is not None:
+                self._ahead.close()
+                self._ahead = None
         return outcomes
+
+    def _own_addresses(self) -> list[str]:
+        return [self.config.smtp.from_address, self.config.people.referent]
+
+    def _parse_ahead(self, pending: int) -> ParseAhead | None:
+        return ParseAhead.maybe(self.engine, self.limits, self._own_addresses(), pending)
 
     def _process_while_sending(self, should_stop: Callable[[], bool]
                                ) -> tuple[list[Outcome], SendReport | None]:
         """`process_pending` while a sender thread drains the outbox beside it (handling is
         CPU, sending waits on the server); that sender stops once processing is over and nothing
         is due. Returns the outcomes and what that sender did."""
-        if not journal.pending_ids(self.engine):
+        pending = len(journal.pending_ids(self.engine))
+        if not pending:
             return self.process_pending(should_stop), None
+        # Workers are forked before the sender thread exists (fork copies only this thread).
+        self._ahead = self._parse_ahead(pending)
         feed = Feed()
         box: dict = {}
 
@@ -167,6 +190,9 @@ class Pipeline:
             outcomes = self.process_pending(should_stop)
         finally:
             feed.close()
+            if self._ahead is not None:
+                self._ahead.close()
+                self._ahead = None
             thread.join()
             self._feed = None
         if "error" in box:
@@ -188,6 +214,8 @@ class Pipeline:
         failure. A message claimed by another live worker is left to it."""
         claim = claim_inbound(self.engine, inbound_id)
         if claim != CLAIMED:
+            if self._ahead is not None:
+                self._ahead.discard(inbound_id)
             if claim == DUPLICATE:
                 return Outcome(inbound_id, InboundStatus.DUPLICATE, reason="duplicate")
             log.info("message %s: %s, skipped", inbound_id, claim)
@@ -202,15 +230,10 @@ class Pipeline:
                     f"message too large ({size} bytes > limits.max_message_bytes "
                     f"{self.limits.max_message_bytes}): not parsed",
                 )
-            parsed = parse_email(
-                raw,
-                self.limits,
-                find_offer_by_message_id=self._offer_for_message_ids,
-                own_addresses=[self.config.smtp.from_address, self.config.people.referent],
-                known_fingerprints=self._known_fingerprints,
-                is_our_message_id=self._is_our_message_id,
-                is_known_sender=self._is_known_sender,
-            )
+            parsed = self._ahead.result(inbound_id, self._lookups) if self._ahead else None
+            if parsed is None:  # not parsed ahead, or the database changed since
+                parsed = parse_email(raw, self.limits, own_addresses=self._own_addresses(),
+                                     **self._lookups.callbacks())
             broken = structural_failure(parsed)  # too many parts, nesting too deep...
             if broken:
                 return self._quarantine(inbound_id, broken)
@@ -252,38 +275,6 @@ class Pipeline:
         self._crash_point("after_handler_commit")
         log.info("message %s: %s (%s)", inbound_id, outcome.kind, outcome.status)
         return outcome
-
-    def _offer_for_message_ids(self, ids: list[str]) -> str | None:
-        with Session(self.engine) as session:
-            return _offer_for_message_ids(session, ids)
-
-    def _known_fingerprints(self, hashes: set[int]) -> dict[int, bool]:
-        with Session(self.engine) as session:
-            return fingerprints.lookup_known(session)(hashes)
-
-    def _is_our_message_id(self, ids: list[str]) -> bool:
-        ids = [i.strip() for i in ids if i and i.strip()][:50]
-        if not ids:
-            return False
-        with Session(self.engine) as session:
-            found = session.exec(
-                select(OutboxMessage.id).where(OutboxMessage.message_id.in_(ids)).limit(1)
-            ).first()
-        return found is not None
-
-    def _is_known_sender(self, address: str) -> bool:
-        """An offer was made from a message this address sent."""
-        address = (address or "").strip().lower()
-        if not address:
-            return False
-        with Session(self.engine) as session:
-            found = session.exec(
-                select(Offer.id)
-                .join(InboundMessage, Offer.inbound_id == InboundMessage.id)
-                .where(InboundMessage.sender == address)
-                .limit(1)
-            ).first()
-        return found is not None
 
     def _quarantine(self, inbound_id: int, reason: str) -> Outcome:
         with session_scope(self.engine) as session:
@@ -435,19 +426,6 @@ def _move_many(source: Source, uidvalidity: int, uids: list[int], folder: str) -
     if move_many is not None:
         return list(move_many(uidvalidity, uids, folder))
     return [uid for uid in uids if source.move(uidvalidity, uid, folder)]
-
-
-def _offer_for_message_ids(session: Session, message_ids: list[str]) -> str | None:
-    """The offer reference of the broadcast one of these Message-IDs names, if any."""
-    ids = [m.strip() for m in message_ids if m and m.strip()]
-    if not ids:
-        return None
-    row = session.exec(
-        select(Offer.ref)
-        .join(OutboxMessage, OutboxMessage.offer_id == Offer.id)
-        .where(OutboxMessage.message_id.in_(ids), OutboxMessage.role == "partner/broadcast")
-    ).first()
-    return row
 
 
 _STATE_CHANGING = ("liaison_form", "partner_referral")
