@@ -26,6 +26,7 @@ class Segment:
     x1: float
     y1: float
     text: str
+    base: float | None = None  # baseline of its first character (the same for every glyph shape)
 
     @property
     def cy(self) -> float:
@@ -60,7 +61,8 @@ def read_pdf_layout(pdf, max_pages: int) -> list[PageLayout]:
                 text = textpage.get_text_bounded(left, bottom, right, top)
                 text = " ".join(text.split())
                 if text:
-                    segments.append(Segment(left, bottom, right, top, text))
+                    base = _baseline(textpage, left, bottom, top)
+                    segments.append(Segment(left, bottom, right, top, text, base))
             segments.sort(key=lambda s: (-round(s.y1), s.x0))
             hrules = []
             images = 0
@@ -84,6 +86,29 @@ def read_pdf_layout(pdf, max_pages: int) -> list[PageLayout]:
             textpage.close()
             page.close()
     return pages
+
+
+def _baseline(textpage, left: float, bottom: float, top: float) -> float | None:
+    """Baseline y of the character at the left of a text run (None when not found)."""
+    import ctypes
+
+    import pypdfium2.raw as pdfium_c
+
+    index = textpage.get_index(left + 0.5, (bottom + top) / 2, 1.0, (top - bottom) / 2)
+    if index is None or index < 0:
+        return None
+    x, y = ctypes.c_double(), ctypes.c_double()
+    if not pdfium_c.FPDFText_GetCharOrigin(textpage.raw, index, ctypes.byref(x), ctypes.byref(y)):
+        return None
+    return y.value
+
+
+def _pitch(above: Segment, below: Segment) -> float:
+    """Distance between two lines, baseline to baseline when known (glyph boxes vary with
+    accents and descenders)."""
+    if above.base is not None and below.base is not None:
+        return above.base - below.base
+    return above.y1 - below.y1
 
 
 def _value_column(page: PageLayout, rules: LabelRules) -> float | None:
@@ -121,33 +146,24 @@ def _bands(page: PageLayout, split: float, rules: LabelRules) -> list[list[Segme
             bands.setdefault(index, []).append(seg)
         return [bands.get(k, []) for k in range(len(page.hrules) + 1)]
     # No rules: a row starts at each label; a value joins the row whose label is level with it
-    # (a tilted scan may put it a little above), else the row of the value line above it.
+    # (a tilted scan may put it a little above), else the row of the value line above it. When
+    # the page shows two kinds of line gap (lines of one answer, rows), a label line close under
+    # another one continues it unless an answer's first line stands level with it.
     rows: list[list[Segment]] = [[]]
     labels: list[list[Segment]] = []
     last_label: Segment | None = None
     values: list[Segment] = []
     value_segments = [s for s in page.segments if s.x0 >= split]
-    value_starts = _first_lines(value_segments)
+    tight = _tight_gap(page.segments, split)
+    value_starts = _first_lines(value_segments, tight)
     for seg in page.segments:
         if seg.x0 >= split:
             values.append(seg)
             continue
-        height = max(seg.y1 - seg.y0, last_label.y1 - last_label.y0 if last_label else 0)
-        continuation = (
-            last_label is not None
-            and bool(labels)
-            and last_label.y0 - seg.y1 < height * 1.2
-            and (
-                match_label(rules, seg.text) is None
-                or match_label(rules, " ".join(s.text for s in labels[-1])) is None
-            )
-            and not any(abs(v.cy - seg.cy) < height * 0.5 for v in value_starts)
-            and not (  # a capitalised label level with an answer, below a complete label
-                seg.text[:1].isupper()
-                and any(abs(v.cy - seg.cy) < height * 0.5 for v in value_segments)
-                and match_label(rules, " ".join(s.text for s in labels[-1])) is not None
-            )
-        )
+        if tight is None:
+            continuation = _continues_loose(rules, seg, last_label, labels, value_starts, value_segments)
+        else:
+            continuation = _continues_tight(rules, seg, last_label, labels, value_starts, tight)
         if not continuation or not labels:
             labels.append([])
             rows.append([])
@@ -174,16 +190,94 @@ def _bands(page: PageLayout, split: float, rules: LabelRules) -> list[list[Segme
     return rows
 
 
-def _first_lines(segments: list[Segment]) -> list[Segment]:
+def _first_lines(segments: list[Segment], tight: float | None = None) -> list[Segment]:
     """Segments that are not the next line of the segment just above them (answers' first lines)."""
     firsts = []
     above: Segment | None = None
     for seg in segments:  # top to bottom
-        height = seg.y1 - seg.y0
-        if above is None or above.y0 - seg.y1 > height * 1.2:
+        if tight is None:
+            first = above is None or above.y0 - seg.y1 > (seg.y1 - seg.y0) * 1.2
+        else:
+            first = above is None or _pitch(above, seg) > tight
+        if first:
             firsts.append(seg)
         above = seg
     return firsts
+
+
+def _tight_gap(segments: list[Segment], split: float) -> float | None:
+    """Largest line pitch inside one answer, when answers' lines and rows are spaced differently.
+
+    Pitches (baseline to baseline) between successive lines of each column are compared: the
+    smallest is the line spacing of a multi-line cell; when several are clearly wider (rows),
+    pitches up to a bound just above the smallest are 'tight'. None when the page shows one
+    spacing (the labels' own words then decide).
+    """
+    pitches: list[float] = []
+    for column in ([s for s in segments if s.x0 < split], [s for s in segments if s.x0 >= split]):
+        for above, below in zip(column, column[1:], strict=False):
+            pitch = _pitch(above, below)
+            if pitch > (below.y1 - below.y0) * 0.5:
+                pitches.append(pitch)
+    if len(pitches) < 3:
+        return None
+    low = min(pitches)
+    bound = low * 1.08 + 0.5
+    tight = sum(1 for p in pitches if p <= bound)
+    rows = sum(  # wider, neither a section's jump nor a line left blank (a multiple of the spacing)
+        1 for p in pitches if low * 1.15 + 1.5 < p < low * 2.5 and abs(p / low - round(p / low)) > 0.1
+    )
+    return bound if tight >= 2 and rows >= 3 else None
+
+
+def _continues_tight(
+    rules: LabelRules,
+    seg: Segment,
+    last: Segment | None,
+    labels: list[list[Segment]],
+    value_starts: list[Segment],
+    tight: float,
+) -> bool:
+    """Does label line `seg` go on with the label above (close under it, no answer starting)?"""
+    if last is None or not labels or _pitch(last, seg) > tight:
+        return False
+    height = seg.y1 - seg.y0
+    if any(abs(v.cy - seg.cy) < height * 0.5 for v in value_starts):
+        return False
+    alone = match_label(rules, seg.text)
+    if alone is None:
+        return True
+    group = " ".join(s.text for s in labels[-1])
+    before = match_label(rules, group)
+    if before is None:
+        return True
+    joined = match_label(rules, f"{group} {seg.text}")
+    return joined is not None and joined.key == before.key  # 'ACTIVITÉS PRINCIPALES' + 'DU POSTE'
+
+
+def _continues_loose(
+    rules: LabelRules,
+    seg: Segment,
+    last: Segment | None,
+    labels: list[list[Segment]],
+    value_starts: list[Segment],
+    value_segments: list[Segment],
+) -> bool:
+    """Label continuation when line and row gaps look alike (labels' own words decide)."""
+    if last is None or not labels:
+        return False
+    height = max(seg.y1 - seg.y0, last.y1 - last.y0)
+    group = match_label(rules, " ".join(s.text for s in labels[-1]))
+    return (
+        last.y0 - seg.y1 < height * 1.2
+        and (match_label(rules, seg.text) is None or group is None)
+        and not any(abs(v.cy - seg.cy) < height * 0.5 for v in value_starts)
+        and not (  # a capitalised label level with an answer, below a complete label
+            seg.text[:1].isupper()
+            and any(abs(v.cy - seg.cy) < height * 0.5 for v in value_segments)
+            and group is not None
+        )
+    )
 
 
 def _level_label(
