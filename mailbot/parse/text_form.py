@@ -313,6 +313,7 @@ class _Assembler:
             return
         colon = _COLON.match(text) or self._ocr_semicolon(text)
         if colon:
+            colon = self._qualified(colon)
             found = match_label(self.rules, colon.group(1))
             weak = found is not None and found.by == "meaning" and found.weight < 1
             if weak and self.form.values.get(found.key):  # 'Consignes du poste', title known
@@ -370,6 +371,16 @@ class _Assembler:
                 self.close()  # an unknown label: never glue it to a one-line answer
                 return
             self.lines.append(text)
+
+    def _qualified(self, colon: re.Match[str]) -> re.Match[str]:
+        """'Précisions : salaire : 1 900 €': a word no rule knows, then the label, then the answer."""
+        inner = _COLON.match(colon.group(2))
+        if inner is None or len(inner.group(1)) > 60 or match_label(self.rules, colon.group(1)) is not None:
+            return colon
+        found = match_label(self.rules, inner.group(1))
+        if found is None or found.kind != "field":
+            return colon
+        return _COLON.match(f"{colon.group(1)} {inner.group(1)} : {inner.group(2)}") or colon
 
     def _ocr_semicolon(self, text: str) -> re.Match[str] | None:
         """'Raison sociale ; X' (OCR read the colon as a semicolon): only for an exact label."""
