@@ -184,7 +184,7 @@ def _best_pdf(
     import pypdfium2 as pdfium
 
     from mailbot.parse.acroform import acroform_events
-    from mailbot.parse.pdf_layout import read_pdf_layout, table_events
+    from mailbot.parse.pdf_layout import read_pdf_layout, table_events, text_lines
 
     try:
         pdf = pdfium.PdfDocument(doc.data)
@@ -215,7 +215,7 @@ def _best_pdf(
         repeated = _repeated_margins([page.text for page in layouts])
 
         def text_reader() -> list[Event]:
-            lines = [x for page in layouts for x in page.text.split("\n") if x.strip() not in repeated]
+            lines = [x for page in layouts for x in text_lines(page) if x.strip() not in repeated]
             return line_events("\n".join(lines))
 
         def table_reader() -> list[Event]:

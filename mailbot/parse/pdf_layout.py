@@ -14,7 +14,7 @@ from mailbot.parse.labels import LabelRules
 from mailbot.parse.pdf_grid import Edges, grid_events, path_edges
 from mailbot.parse.text_form import Event, match_label
 
-__all__ = ["PageLayout", "Segment", "read_pdf_layout", "table_events"]
+__all__ = ["PageLayout", "Segment", "read_pdf_layout", "table_events", "text_lines"]
 
 
 @dataclass
@@ -27,6 +27,7 @@ class Segment:
     y1: float
     text: str
     base: float | None = None  # baseline of its first character (the same for every glyph shape)
+    size: float | None = None  # font size of its first character
 
     @property
     def cy(self) -> float:
@@ -61,8 +62,8 @@ def read_pdf_layout(pdf, max_pages: int) -> list[PageLayout]:
                 text = textpage.get_text_bounded(left, bottom, right, top)
                 text = " ".join(text.split())
                 if text:
-                    base = _baseline(textpage, left, bottom, top)
-                    segments.append(Segment(left, bottom, right, top, text, base))
+                    base, size = _char_info(textpage, left, bottom, top)
+                    segments.append(Segment(left, bottom, right, top, text, base, size))
             segments.sort(key=lambda s: (-round(s.y1), s.x0))
             hrules = []
             images = 0
@@ -88,19 +89,20 @@ def read_pdf_layout(pdf, max_pages: int) -> list[PageLayout]:
     return pages
 
 
-def _baseline(textpage, left: float, bottom: float, top: float) -> float | None:
-    """Baseline y of the character at the left of a text run (None when not found)."""
+def _char_info(textpage, left: float, bottom: float, top: float) -> tuple[float | None, float | None]:
+    """(baseline y, font size) of the character at the left of a text run (None when not found)."""
     import ctypes
 
     import pypdfium2.raw as pdfium_c
 
     index = textpage.get_index(left + 0.5, (bottom + top) / 2, 1.0, (top - bottom) / 2)
     if index is None or index < 0:
-        return None
+        return None, None
     x, y = ctypes.c_double(), ctypes.c_double()
     if not pdfium_c.FPDFText_GetCharOrigin(textpage.raw, index, ctypes.byref(x), ctypes.byref(y)):
-        return None
-    return y.value
+        return None, None
+    size = pdfium_c.FPDFText_GetFontSize(textpage.raw, index)
+    return y.value, (size or None)
 
 
 def _pitch(above: Segment, below: Segment) -> float:
@@ -364,3 +366,48 @@ def _strip_events(page: PageLayout, rules: LabelRules) -> list[Event] | None:
         else:
             events.extend(Event("line", s.text) for s in values)
     return events
+
+
+def text_lines(page: PageLayout) -> list[str]:
+    """The page's text lines, with a blank line around a heading printed larger than the body
+    text and where a wide vertical gap parts two lines (a page footer under the last answer)."""
+    lines = page.text.split("\n")
+    placed = [s for s in page.segments if s.base is not None and s.size]
+    if len(placed) < 5:
+        return lines
+    sizes = sorted(s.size for s in placed)  # type: ignore[misc]
+    body = sizes[len(sizes) // 2]
+    pitches = sorted(
+        a.base - b.base  # type: ignore[operator]
+        for a, b in zip(placed, placed[1:], strict=False)
+        if a.base - b.base > 1  # type: ignore[operator]
+    )
+    pitch = pitches[len(pitches) // 2] if pitches else body * 1.3
+    by_word: dict[str, list[Segment]] = {}  # segments by first word, top to bottom
+    for seg in placed:
+        by_word.setdefault(seg.text.split()[0], []).append(seg)
+    out: list[str] = []
+    above: float | None = None
+    for line in lines:
+        key = " ".join(line.split())
+        seg = _first_segment(by_word, key)
+        if seg is None:
+            out.append(line)
+            continue
+        if above is not None and above - seg.base > max(pitch * 2.5, body * 3):  # type: ignore[operator]
+            out.append("")
+        large = seg.text == key and seg.size > body * 1.12  # type: ignore[operator]
+        out.extend(["", line, ""] if large else [line])
+        above = seg.base
+    return out
+
+
+def _first_segment(by_word: dict[str, list[Segment]], line: str) -> Segment | None:
+    """The first unused segment that begins `line` (taken out of `by_word`)."""
+    if not line:
+        return None
+    candidates = by_word.get(line.split()[0], [])
+    for index, seg in enumerate(candidates):
+        if line.startswith(seg.text):
+            return candidates.pop(index)
+    return None
