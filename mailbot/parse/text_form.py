@@ -154,12 +154,21 @@ def is_job_heading(text: str) -> bool:
 
 
 _DIGIT = re.compile(r"\d")
-_DECOR = re.compile(r"^[\s=#*_~>•|]+|[\s=#*_~<•|:]+$")
+_DECOR = re.compile(r"^[\s=#*_~>•|▶►▸▪■□◆◇➢➤]+|[\s=#*_~<•|:]+$")
 _HEAD_NUMBER = re.compile(
     r"^(?:(?:partie|section|rubrique|volet|chapitre|[ée]tape|bloc|cadre)\s+(?:[IVX]{1,4}|\d{1,2}|[A-H])\b"
-    r"\s*[.:)–—-]?|(?:[IVX]{1,4}|[A-Ha-h]|\d{1,2})\s*[.)°–—-]|\d{1,2}(?:\.\d{1,2})+\.?)\s*",
+    r"\s*[.:)–—-]?|§\s*\d{1,2}\b\s*[.:)–—-]?|(?:[IVX]{1,4}|[A-Ha-h]|\d{1,2})\s*[.)°–—-]|"
+    r"\d{1,2}(?:\.\d{1,2})+\.?)\s*",
     re.IGNORECASE,
 )
+# Numbering only a heading carries ('Partie 3 :', '§ 4', 'II –', a '▶' mark), unlike a list's '1.'.
+_SECTION_NUMBER = re.compile(
+    r"^(?:(?:partie|section|rubrique|volet|chapitre|[ée]tape|bloc|cadre)\s+\w{1,4}\b|§|[IVX]{1,4}\s*[.)–—-])",
+    re.IGNORECASE,
+)
+_MARK = re.compile(r"^\s*[▶►▸■◆➢➤]\s*\S")
+# A heading asked as a question without its mark: 'Ce que vous proposez', 'Qui êtes-vous'.
+_QUESTION = re.compile(r"^(?:ce\s+que|ce\s+qui|qui|quel(?:le)?s?|comment|pourquoi|o[uù])\b", re.IGNORECASE)
 _ARTICLE = re.compile(r"^(?:les?|la|l['’]|votre|vos|notre|nos)\s*(?=\w)", re.IGNORECASE)
 _VALUE_PUNCT = re.compile(r"[,;!(){}\[\]@/€%]|\.\s*$|\d")
 
@@ -180,6 +189,9 @@ def is_heading(rules: LabelRules, text: str) -> bool:
     if not words or len(words) > 9:
         return False
     if body.endswith("?"):
+        return True
+    short = len(words) <= 6 and not _VALUE_PUNCT.search(body) and body[:1].isupper()
+    if short and (_SECTION_NUMBER.match(line) or _MARK.match(text) or _QUESTION.match(body)):
         return True
     letters = [c for c in body if c.isalpha()]
     long_words = [w for w in re.findall(r"[^\W\d_]{3,}", body)]
