@@ -169,6 +169,7 @@ class ParseAhead:
         self._futures: dict[int, Future] = {}
         self._broken = False
         self.reused = self.reparsed = 0
+        self.waited = 0.0  # seconds the cycle waited for a worker's parse
         # fork: no re-import; done before the cycle starts any thread (see Pipeline)
         self._executor = ProcessPoolExecutor(
             max_workers=workers, mp_context=multiprocessing.get_context("fork"),
@@ -208,6 +209,7 @@ class ParseAhead:
         future = self._futures.pop(inbound_id, None)
         if future is None:
             return None
+        started = time.perf_counter()
         try:
             parsed, calls = future.result()
         except Exception as exc:  # a worker died (memory?): parse in turn from now on
@@ -215,6 +217,8 @@ class ParseAhead:
                         type(exc).__name__)
             self._broken = True
             return None
+        finally:
+            self.waited += time.perf_counter() - started
         if parsed is None:
             return None
         for name, argument, answer in calls:
@@ -244,4 +248,5 @@ class ParseAhead:
                     process.terminate()
             for process in processes:
                 process.join(timeout=5)
-        log.info("parsed ahead: %d used, %d parsed again", self.reused, self.reparsed)
+        log.info("parsed ahead: %d used, %d parsed again, %.1f s waited for them", self.reused,
+                 self.reparsed, self.waited)
