@@ -209,6 +209,12 @@ def is_heading(rules: LabelRules, text: str) -> bool:
     return bool(_ARTICLE.match(body)) and meaningful and len(words) <= 5
 
 
+def is_short_title(text: str) -> bool:
+    """A capitalised line of at most four words without an answer's punctuation or digits."""
+    line = text.strip()
+    return bool(line[:1].isupper()) and len(line.split()) <= 4 and not _VALUE_PUNCT.search(line)
+
+
 def split_label(rules: LabelRules, text: str) -> tuple[str, str] | None:
     """(field, value) of a 'Label : value' text whose label is a known field with a value, else None."""
     colon = _COLON.match(text.strip())
@@ -247,6 +253,9 @@ class _Assembler:
         self.bare_labels = 0  # labels written alone on their line (value on the next lines)
         self.opened_empty = False  # the current field's label had no answer on its line
         self.reopen: str | None = None  # field whose paragraphs a blank line interrupted
+        self.blank_after_empty = False  # a blank line under a label left without answer
+        self.colon_label = False  # the current field's 'Label :' was written with its colon
+        self.current_line = ""  # the line being read
 
     @property
     def form(self) -> RawForm:
@@ -287,6 +296,8 @@ class _Assembler:
         self.close()
         self.reopen = None
         self.opened_empty = not value.strip()
+        self.blank_after_empty = False
+        self.colon_label = bool(label) and not value.strip() and label != self.current_line
         if key != _UNKNOWN:
             self.labels_seen.add(key)
         self.current = key
@@ -314,8 +325,15 @@ class _Assembler:
                 # a label alone on its line, then paragraphs: the next paragraph may go on
                 self.reopen = self.current if self.opened_empty else None
                 self.close()
+            elif self.current is not None:
+                self.blank_after_empty = True
             return
+        blank_after_empty, self.blank_after_empty = self.blank_after_empty, False
         reopen, self.reopen = self.reopen, None
+        self.current_line = text
+        if blank_after_empty and self.colon_label and _ARTICLE.match(text) and is_short_title(text):
+            self.close()  # 'Siège :' left empty, a blank line, then 'Le recrutement': a heading
+            return
         market = MARKET.match(text)
         if market:
             self.close()
@@ -341,7 +359,8 @@ class _Assembler:
             return
         if _PAGE_NUMBER.match(text):
             return  # a page footer: the answer may go on over the page
-        found = match_label(self.rules, text, whole_line=True) if len(text) <= 90 else None
+        going_on = self.current is not None and bool(self.lines) and text[:1].islower()
+        found = match_label(self.rules, text, whole_line=True) if len(text) <= 90 and not going_on else None
         if found is not None and found.kind == "field" and _ARTICLE.match(text):
             found = None  # 'Le poste à pourvoir': a heading, not the label 'Postes à pourvoir'
         if found is not None:
