@@ -331,7 +331,8 @@ class _Assembler:
         blank_after_empty, self.blank_after_empty = self.blank_after_empty, False
         reopen, self.reopen = self.reopen, None
         self.current_line = text
-        if blank_after_empty and self.colon_label and _ARTICLE.match(text) and is_short_title(text):
+        title = _HEAD_NUMBER.sub("", _DECOR.sub("", text))
+        if blank_after_empty and self.colon_label and _ARTICLE.match(title) and is_short_title(title):
             self.close()  # 'Siège :' left empty, a blank line, then 'Le recrutement': a heading
             return
         market = MARKET.match(text)
