@@ -99,10 +99,12 @@ class _Table:
                 blocks.append("")
             return "\n" + "\n".join(blocks) + "\n"
         lines: list[str] = []
+        spanning = sum(1 for row in rows if len(row) >= 2) >= 2
         for row in rows:
             texts = [t for t, _ in row]
             if len(texts) == 1:
-                lines.append(texts[0])
+                # a row spanning a label|value table is a section heading: it ends the answer above
+                lines.extend(["", texts[0], ""] if spanning else [texts[0]])
             elif len(texts) % 2 == 0:
                 lines.extend(_pair(texts[i], texts[i + 1]) for i in range(0, len(texts), 2))
             else:
@@ -122,9 +124,9 @@ def _pair(label: str, value: str) -> str:
     """'label : value' (a value on several lines goes on below the first)."""
     if not label:
         return value
-    if not value:
-        return label
     label = label.replace("\n", " ").rstrip(" :：")
+    if not value:
+        return f"{label} :"  # a label left without answer is still a label
     return f"{label} : {value}"
 
 
