@@ -31,6 +31,7 @@ __all__ = [
     "SHINGLE",
     "OwnTextSplit",
     "hashes_of",
+    "html_words",
     "lookup_known",
     "remember",
     "seed",
@@ -69,6 +70,18 @@ def hashes_of(text: str, static: set[int] | frozenset[int] = frozenset()) -> dic
     """Fingerprints of `text`, one per run of SHINGLE consecutive words: {hash: anchor}, where
     anchor means the run is also in `static` (the templates' own wording, see `template_hashes`)."""
     return {value: value in static for value in (_hash(run) for run in _runs(_words(text)))}
+
+
+_HTML_SKIP = re.compile(r"<(script|style|head|title|xml)\b.*?</\1\s*>|<!--.*?-->", re.I | re.S)
+_HTML_TAG = re.compile(r"<[^>]*>")
+
+
+def html_words(html: str) -> str:
+    """The words of an HTML part in reading order, as `mailtext.html_to_text` gives them (what
+    fingerprints compare), without building the text's lines: tags become spaces."""
+    import html as html_module
+
+    return html_module.unescape(_HTML_TAG.sub(" ", _HTML_SKIP.sub(" ", html or "")))
 
 
 def remember(session: Session, texts: Iterable[str], static: set[int] | frozenset[int]) -> None:

@@ -23,7 +23,7 @@ from jinja2 import ChainableUndefined, Environment, FileSystemLoader, select_aut
 
 from mailbot.domain.models import OutboxMessage, OutboxStatus, utcnow
 from mailbot.errors import MailbotError
-from mailbot.fingerprints import remember
+from mailbot.fingerprints import html_words, remember
 from mailbot.mailtext import html_to_text
 from mailbot.outbox.labels_fr import (
     FIELD_LABELS,
@@ -343,7 +343,7 @@ class Composer:
         its text quoted back to us is never read as data. `status="held"` queues it held."""
         subject, text, html = self.render_parts(role, context)
         built = self._build(role, subject, text, html, to=to, **headers)
-        remember(session, (subject, text, html_to_text(html)), self.static_hashes())
+        remember(session, (subject, text, html_words(html)), self.static_hashes())
         recipients = _clean_recipients(to)
         row = OutboxMessage(
             message_id=built.message_id,

@@ -131,3 +131,17 @@ def test_another_mailbot_with_the_same_templates_is_recognised(sent):
 def test_unknown_text_is_untouched():
     split = split_own_text(COMPANY_FORM, lookup({}))
     assert not split.found and split.other == COMPANY_FORM
+
+
+@pytest.mark.parametrize("role", ["company/ack", "company/unreadable", "partner/broadcast",
+                                  "partner/referral_ack", "sender/received"])
+def test_fast_html_words_match_html_to_text(role):
+    """Fingerprints of sent HTML use the fast `html_words`; incoming HTML goes through
+    `html_to_text`: both must give the same words, in the same order."""
+    from mailbot.fingerprints import _words, html_words
+    from mailbot.outbox.samples import sample_contexts
+
+    maker = composer()
+    for context in sample_contexts(role) or [{}]:
+        _subject, _text, html = maker.render_parts(role, context)
+        assert _words(html_words(html)) == _words(html_to_text(html))
