@@ -186,8 +186,8 @@ def is_heading(rules: LabelRules, text: str) -> bool:
     numbered = _HEAD_NUMBER.match(line)
     body = line[numbered.end() :].strip() if numbered else line
     words = rules.key(body)
-    if not words or len(words) > 9:
-        return False
+    if not words or len(words) > 9 or (body[:1].islower() and not numbered):
+        return False  # a heading begins with a capital ('* l'outillage…' goes on a list)
     if body.endswith("?"):
         return True
     short = len(words) <= 6 and not _VALUE_PUNCT.search(body) and body[:1].isupper()
