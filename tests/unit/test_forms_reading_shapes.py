@@ -58,7 +58,7 @@ def test_unruled_pdf_table_with_wrapped_labels_and_answers(tmp_path: Path) -> No
     rows += [
         (
             ["ACTIVITÉS PRINCIPALES", "DU POSTE"],
-            ["Pose de menuiseries intérieures ; réglage des", "ouvrants ; finitions", "et nettoyage du chantier"],
+            ["Pose de menuiseries intérieures ; réglage des", "ouvrants ; finitions", "et nettoyage"],
         ),
         (["EXIGENCES", "PARTICULIÈRES"], ["Permis B exigé ; travail en hauteur", "occasionnel"]),
         (["Number of positions"], ["2"]),
@@ -77,7 +77,7 @@ def test_unruled_pdf_table_with_wrapped_labels_and_answers(tmp_path: Path) -> No
     got = _cli(tmp_path, "plain.pdf", build_pdf([page]))
     (form,) = got["forms"]
     assert form["job"]["main_activities"] == (
-        "Pose de menuiseries intérieures ; réglage des ouvrants ; finitions et nettoyage du chantier"
+        "Pose de menuiseries intérieures ; réglage des ouvrants ; finitions et nettoyage"
     )
     assert form["job"]["special_requirements"] == "Permis B exigé ; travail en hauteur occasionnel"
     assert form["job"]["positions"] == 2
@@ -137,7 +137,7 @@ def test_docx_headings_by_numbering_mark_or_question_end_the_answer(tmp_path: Pa
 def test_html_table_section_rows_and_empty_answer_in_one_form(tmp_path: Path) -> None:
     def rows(pairs: list[tuple[str, str]]) -> str:
         cell = '<td><p class="MsoNormal">{}</p></td>'
-        return "".join(f"<tr>{cell.format(f'<b>{label}</b>')}{cell.format(value)}</tr>" for label, value in pairs)
+        return "".join(f"<tr>{cell.format(f'<b>{lab}</b>')}{cell.format(val)}</tr>" for lab, val in pairs)
 
     section = '<tr><td colspan="2"><b>{}</b></td></tr>'
     html = (
