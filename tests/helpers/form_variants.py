@@ -8,8 +8,9 @@ Two modes:
   invented at random (numbering, words, capitals), and one to three jobs per document sharing
   the company block, each job with its own conditions or, sometimes, conditions given once.
 
-Layouts: e-mail text, DOCX paragraphs, DOCX table, DOCX one job per column, text PDF, PDF table
-with rules only, PDF table without rules, PDF table with cell borders, PDF one job per column.
+Layouts: e-mail text, HTML e-mail (a label|value table), DOCX paragraphs, DOCX table, DOCX one
+job per column, text PDF, PDF table with rules only, PDF table without rules, PDF table with cell
+borders, PDF one job per column.
 
     .venv/bin/python -m tests.helpers.form_variants [--mode meaning] [--documents 40]
 
@@ -35,7 +36,7 @@ ROOT = Path(__file__).resolve().parents[2]
 SAMPLES = ROOT / "tests" / "fixtures" / "samples"
 RULES = tomllib.loads((ROOT / "rules" / "labels.toml").read_text(encoding="utf-8"))
 LAYOUTS = [
-    "text", "docx_paragraphs", "docx_table", "docx_columns", "pdf_text", "pdf_table_rules",
+    "text", "html", "docx_paragraphs", "docx_table", "docx_columns", "pdf_text", "pdf_table_rules",
     "pdf_table_plain", "pdf_table_boxes", "pdf_columns",
 ]  # fmt: skip
 HEADINGS = {
@@ -284,6 +285,44 @@ def _as_text(items: list[Item]) -> str:
     return "\n".join(parts)
 
 
+def _as_html(items: list[Item]) -> str:
+    """An HTML-only e-mail body: a label|value table (section rows spanning it, answers on
+    several lines as <br>, paragraphs or a list), sometimes cut in several tables by headings."""
+    import html
+
+    rng = random.Random(repr([i[1] for i in items]))
+    para = rng.random() < 0.5
+
+    def cell(text: str) -> str:
+        return f'<p class="MsoNormal">{text}<o:p></o:p></p>' if para else text
+
+    colon = " :" if rng.random() < 0.3 else ""
+    table = '<table border="1">'
+    out = [f'<html><body><p class="MsoNormal">Bonjour,</p><p>Voici notre fiche de liaison.</p>{table}']
+    if rng.random() < 0.3:
+        out.append("<tr><th>Rubrique</th><th>Réponse</th></tr>")
+    heading = None
+    for section_heading, label, lines, _ in items:
+        if section_heading != heading:
+            if heading is not None and rng.random() < 0.2:
+                out.append(f"</table><p>{html.escape(section_heading)}</p>{table}")
+            else:
+                span = cell("<b>" + html.escape(section_heading) + "</b>")
+                out.append(f'<tr><td colspan="2">{span}</td></tr>')
+            heading = section_heading
+        if label is None:
+            continue
+        if len(lines) > 1 and rng.random() < 0.5:
+            value = "<ul>" + "".join(f"<li>{html.escape(x.lstrip('-•* '))}</li>" for x in lines) + "</ul>"
+        elif para:
+            value = "".join(cell(html.escape(x)) for x in lines)
+        else:
+            value = "<br>".join(html.escape(x) for x in lines)
+        out.append(f"<tr><td>{cell('<b>' + html.escape(label) + colon + '</b>')}</td><td>{value}</td></tr>")
+    out.append("</table><p>Cordialement,<br>Jean Martin<br>Standard : 03 22 00 00 00</p></body></html>")
+    return "".join(out)
+
+
 def _as_docx(items: list[Item], table: bool) -> bytes:
     import docx
 
@@ -427,6 +466,11 @@ def parse_layout(layout: str, doc: Document) -> dict:
     items = doc.items
     if layout == "text":
         forms = parse_forms_in_text(_as_text(items))
+    elif layout == "html":  # as mailbot.mime reads an HTML-only body
+        from mailbot.mailtext import html_to_text
+        from mailbot.textclean import clean_text
+
+        forms = parse_forms_in_text(clean_text(html_to_text(_as_html(items))))
     elif layout == "pdf_columns":
         forms = parse_forms(load_document(pdf_tables(_columns_blocks(doc), style="grid"), "v.pdf")).forms
     elif layout == "docx_columns":

@@ -2,8 +2,9 @@
 
 - Listed synonyms, one job, six layouts (issue 5): at least 98 % of the fields parse right.
 - Labels phrased around meaning words, invented headings, one to three jobs (issue 7): tables of
-  every kind (DOCX table and job columns, PDF cell borders and job columns) at least 98 %; every
-  layout together at least 95 % (the text layouts' figure is printed by
+  every kind (DOCX table and job columns, PDF cell borders and job columns) at least 98 %; the
+  other layouts (e-mail text and HTML, DOCX paragraphs, text PDF, PDF tables read on their text)
+  each at least 97 % and together at least 98 % (figures printed by
   `python -m tests.helpers.form_variants`).
 """
 
@@ -37,11 +38,17 @@ def test_meaning_labels_invented_headings_several_jobs_in_tables(layout: str) ->
 
 
 def test_meaning_labels_every_layout() -> None:
+    """Text layouts (e-mail text and HTML, DOCX paragraphs, text PDF, PDF tables read on their
+    text): each at least 97 %, together at least 98 %."""
     right = total = 0
+    weak = {}
     for layout in LAYOUTS:
         if layout in TABLES:
             continue  # scored above
-        r, t, _, _, _ = score_layout(layout, "meaning", _jobs(layout), 15)
+        r, t, _, _, failures = score_layout(layout, "meaning", _jobs(layout), 15)
         print(f"{layout}: {r}/{t} fields = {r / t:.1%}")
+        if r / t < 0.97:
+            weak[layout] = failures[:1]
         right, total = right + r, total + t
-    assert right / total >= 0.93
+    assert not weak
+    assert right / total >= 0.98
