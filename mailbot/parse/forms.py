@@ -220,7 +220,8 @@ def _best_pdf(
 
         def table_reader() -> list[Event]:
             events: list[Event] = []
-            for page in layouts:
+            for previous, page in zip([None, *layouts], layouts, strict=False):
+                page.carried = previous.split if previous is not None else None
                 page_events = table_events(page, rules) or line_events(page.text)
                 events.extend(e for e in page_events if e.kind != "line" or e.text.strip() not in repeated)
             return events

@@ -45,6 +45,8 @@ class PageLayout:
     text: str
     images: int = 0  # image objects on the page (a scan has at least one)
     edges: Edges | None = None  # drawn rules and boxes (None: not read, e.g. an OCR'd page)
+    split: float | None = None  # where the value column of its label|value table starts
+    carried: float | None = None  # the previous page's value column (a table going on)
 
 
 def read_pdf_layout(pdf, max_pages: int) -> list[PageLayout]:
@@ -342,30 +344,76 @@ def table_events(page: PageLayout, rules: LabelRules) -> list[Event] | None:
 
 def _strip_events(page: PageLayout, rules: LabelRules) -> list[Event] | None:
     split = _value_column(page, rules)
+    if split is None and page.carried is not None and _goes_on(page, page.carried, rules):
+        split = page.carried  # the last rows of the previous page's table
     if split is None:
         return None
+    page.split = split
     events: list[Event] = []
     bands = _bands(page, split, rules)
     for number, band in enumerate(bands):
         if len(page.hrules) >= 3 and number in (0, len(bands) - 1):
-            events.extend(Event("line", s.text) for s in band)
+            events.extend(_edge_events(page, band, split, rules))
             continue
-        labels = [s for s in band if s.x0 < split]
-        values = [s for s in band if s.x0 >= split]
-        labels.sort(key=lambda s: (-s.y1, s.x0))
-        values.sort(key=lambda s: (-s.y1, s.x0))
-        label_text = " ".join(s.text for s in labels)
-        if values and labels:
-            events.append(Event("pair", label_text, "\n".join(s.text for s in values)))
-        elif labels:
-            found = match_label(rules, label_text, whole_line=True)
-            if found is not None and found.kind == "field" and ":" not in label_text:
-                events.append(Event("pair", label_text, ""))
-            else:
-                events.extend(Event("line", s.text) for s in labels)
-        else:
-            events.extend(Event("line", s.text) for s in values)
+        events.extend(_band_events(band, split, rules))
     return events
+
+
+def _goes_on(page: PageLayout, split: float, rules: LabelRules) -> bool:
+    """Does a known label stand left of `split` with its answer right of it, on the same line?"""
+    for seg in page.segments:
+        if seg.x0 >= split or seg.x1 > split:
+            continue
+        found = match_label(rules, seg.text)
+        if found is not None and found.kind == "field":
+            height = seg.y1 - seg.y0
+            if any(o.x0 >= split and abs(o.cy - seg.cy) < height * 0.6 for o in page.segments):
+                return True
+    return False
+
+
+def _edge_events(page: PageLayout, band: list[Segment], split: float, rules: LabelRules) -> list[Event]:
+    """Above the first rule or under the last one: the page's header or footer as lines, and the
+    rows of a table carried over from the previous page (a label level with its answer)."""
+    events: list[Event] = []
+    part = PageLayout(page.width, page.height, band, [], "")
+    for row in _bands(part, split, rules):
+        labels = [s for s in row if s.x0 < split]
+        label = " ".join(s.text for s in sorted(labels, key=lambda s: (-s.y1, s.x0)))
+        found = match_label(rules, label) if labels else None
+        if found is not None and found.kind == "field" and any(s.x0 >= split for s in row):
+            events.extend(_band_events(row, split, rules))
+        else:
+            events.extend(Event("line", s.text) for s in row)
+    return events
+
+
+def _band_events(band: list[Segment], split: float, rules: LabelRules) -> list[Event]:
+    """The events of one table row: a label|value pair, a label left empty, or lines."""
+    labels = [s for s in band if s.x0 < split]
+    values = [s for s in band if s.x0 >= split]
+    labels.sort(key=lambda s: (-s.y1, s.x0))
+    values.sort(key=lambda s: (-s.y1, s.x0))
+    label_text = " ".join(s.text for s in labels)
+    if values and labels:
+        return [Event("pair", label_text, "\n".join(s.text for s in values))]
+    if labels:
+        found = match_label(rules, label_text, whole_line=True)
+        if found is not None and found.kind == "field" and ":" not in label_text:
+            return [Event("pair", label_text, "")]
+        if _qualified_label(rules, label_text):
+            return [Event("pair", label_text, "")]  # 'Précisions : adresse', left empty
+        return [Event("line", s.text) for s in labels]
+    return [Event("line", s.text) for s in values]
+
+
+def _qualified_label(rules: LabelRules, text: str) -> bool:
+    """'Précisions : adresse': a word no rule knows, a colon, then a field's label (no answer)."""
+    head, _, tail = text.rpartition(":")
+    if not head.strip() or not tail.strip() or len(tail.split()) > 4 or match_label(rules, head) is not None:
+        return False
+    found = match_label(rules, tail)
+    return found is not None and found.kind == "field"
 
 
 def text_lines(page: PageLayout) -> list[str]:
