@@ -55,6 +55,19 @@ def _wrap(text: str, width_pt: float, size: float) -> list[str]:
     return out
 
 
+def _draw_grid(grid: list[tuple[float, float, float, float]], stroke) -> None:
+    """One path for the grid lines drawn so far on the current page (then forgotten)."""
+    import pypdfium2.raw as raw
+
+    if grid:
+        path = raw.FPDFPageObj_CreateNewPath(ctypes.c_float(grid[0][0]), ctypes.c_float(grid[0][1]))
+        for x0, y0, x1, y1 in grid:
+            raw.FPDFPath_MoveTo(path, ctypes.c_float(x0), ctypes.c_float(y0))
+            raw.FPDFPath_LineTo(path, ctypes.c_float(x1), ctypes.c_float(y1))
+        stroke(path)
+        grid.clear()
+
+
 def pdf_tables(blocks: list, style: str = "boxes", size: float = 9.0) -> bytes:
     """A text PDF with free lines and bordered tables drawn in `style` (boxes, grid or rules)."""
     import pypdfium2 as pdfium
@@ -103,11 +116,13 @@ def pdf_tables(blocks: list, style: str = "boxes", size: float = 9.0) -> bytes:
         for width in block.widths:
             edges.append(edges[-1] + width)
         grid: list[tuple[float, float, float, float]] = []  # lines (x0, y0, x1, y1) of a 'grid'
+
         for row in block.rows:
             cells = _spans(row)
             wrapped = [_wrap(t, edges[c + s] - edges[c] - 8, size) for c, s, t in cells]
             height = leading * max(len(w) for w in wrapped) + 6
             if state["y"] - height < 50:
+                _draw_grid(grid, stroke)  # the lines of the rows on this page stay on it
                 new_page()
             top = state["y"]
             for (col, span, _), lines in zip(cells, wrapped, strict=True):
@@ -129,12 +144,7 @@ def pdf_tables(blocks: list, style: str = "boxes", size: float = 9.0) -> bytes:
                     grid += [(x0, top, x1, top), (x0, top - height, x1, top - height)]
                     grid += [(x0, top - height, x0, top), (x1, top - height, x1, top)]
             state["y"] = top - height
-        if grid:
-            path = raw.FPDFPageObj_CreateNewPath(ctypes.c_float(grid[0][0]), ctypes.c_float(grid[0][1]))
-            for x0, y0, x1, y1 in grid:
-                raw.FPDFPath_MoveTo(path, ctypes.c_float(x0), ctypes.c_float(y0))
-                raw.FPDFPath_LineTo(path, ctypes.c_float(x1), ctypes.c_float(y1))
-            stroke(path)
+        _draw_grid(grid, stroke)
         state["y"] -= leading
     raw.FPDFPage_GenerateContent(state["page"].raw)
     state["page"].close()
