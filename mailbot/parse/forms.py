@@ -184,6 +184,7 @@ def _best_pdf(
     import pypdfium2 as pdfium
 
     from mailbot.parse.acroform import acroform_events
+    from mailbot.parse.pdf_grid import grid_pages_events
     from mailbot.parse.pdf_layout import read_pdf_layout, table_events, text_lines
 
     try:
@@ -215,14 +216,17 @@ def _best_pdf(
         repeated = _repeated_margins([page.text for page in layouts])
 
         def text_reader() -> list[Event]:
-            lines = [x for page in layouts for x in text_lines(page) if x.strip() not in repeated]
+            lines = [x for page in layouts for x in text_lines(page, repeated)]
             return line_events("\n".join(lines))
 
         def table_reader() -> list[Event]:
             events: list[Event] = []
-            for previous, page in zip([None, *layouts], layouts, strict=False):
+            grids = grid_pages_events(layouts, rules)
+            for previous, page, cells in zip([None, *layouts], layouts, grids, strict=False):
                 page.carried = previous.split if previous is not None else None
-                page_events = table_events(page, rules) or line_events(page.text)
+                page_events = table_events(page, rules, cells)
+                if page_events is None:
+                    page_events = line_events(page.text)
                 events.extend(e for e in page_events if e.kind != "line" or e.text.strip() not in repeated)
             return events
 

@@ -15,7 +15,7 @@ from mailbot.parse.labels import LabelRules
 from mailbot.parse.table_rows import Cell, rows_events
 from mailbot.parse.text_form import Event, match_label
 
-__all__ = ["Edges", "grid_events", "path_edges"]
+__all__ = ["Edges", "grid_events", "grid_pages_events", "path_edges"]
 
 _TOL = 2.5  # points: two rules this close are one
 _MIN_CELL_W = 6.0
@@ -180,6 +180,21 @@ def grid_events(page, rules: LabelRules, edges: Edges | None) -> list[Event] | N
 
     A page counts when one table has at least three rows of two cells or more.
     """
+    items = _page_items(page, rules, edges)
+    return None if items is None else _items_events(items, rules)
+
+
+@dataclass
+class _Item:
+    """A table (its grid columns and rows of cells) or a free line, at height `top`."""
+
+    top: float
+    rows: list[list[Cell]] | None = None
+    grid: list[float] = field(default_factory=list)
+    text: str = ""
+
+
+def _page_items(page, rules: LabelRules, edges: Edges | None) -> list[_Item] | None:
     if edges is None or edges.paths > _MAX_PATHS or not edges.h or not edges.v:
         return None
     bands = _cells(edges)
@@ -203,13 +218,52 @@ def grid_events(page, rules: LabelRules, edges: Edges | None) -> list[Event] | N
         previous_filled = True
     if not _is_table_page(tables, rules):
         return None
-    items: list[tuple[float, list[Event]]] = []
-    for table in tables:
-        items.append((table[0][0].y1, rows_events(_table_rows(table), rules) + [Event("line", "")]))
-    for line in _free_lines(free):
-        items.append((line[0].y1, [Event("line", _joined(line))]))
-    items.sort(key=lambda item: -item[0])
-    return [event for _, events in items for event in events]
+    items = [_Item(t[0][0].y1, _table_rows(t), _grid(t)) for t in tables]
+    items += [_Item(line[0].y1, text=_joined(line)) for line in _free_lines(free)]
+    items.sort(key=lambda item: -item.top)
+    return items
+
+
+def _grid(table: list[list[_Box]]) -> list[float]:
+    return _clusters([x for band in table for box in band for x in (box.x0, box.x1)])
+
+
+def _items_events(items: list[_Item], rules: LabelRules) -> list[Event]:
+    events: list[Event] = []
+    for item in items:
+        if item.rows is None:
+            events.append(Event("line", item.text))
+        else:
+            events += rows_events(item.rows, rules) + [Event("line", "")]
+    return events
+
+
+def grid_pages_events(pages: list, rules: LabelRules) -> list[list[Event] | None]:
+    """`grid_events` of each page; a table going on over the next page (same grid columns, nothing
+    but the pages' margins between its parts) is read once, whole, on the page where it starts
+    (a table with one job per column keeps its header for its last rows)."""
+    items = [_page_items(page, rules, page.edges) for page in pages]
+    for index in range(len(pages) - 1):
+        this, after = items[index], items[index + 1]
+        if not this or not after:
+            continue
+        last = max((i for i, item in enumerate(this) if item.rows is not None), default=None)
+        first = min((i for i, item in enumerate(after) if item.rows is not None), default=None)
+        if last is None or first is None:
+            continue
+        height = getattr(pages[index], "height", 842.0) or 842.0
+        tail = this[last + 1 :]
+        head = after[:first]
+        if any(item.top > height * 0.12 for item in tail) or any(item.top < height * 0.88 for item in head):
+            continue  # text between the two parts: two tables
+        upper, lower = this[last], after[first]
+        if len(upper.grid) != len(lower.grid) or any(
+            abs(a - b) > _TOL for a, b in zip(upper.grid, lower.grid, strict=True)
+        ):
+            continue
+        upper.rows = [*(upper.rows or []), *(lower.rows or [])]
+        del after[first]
+    return [None if page_items is None else _items_events(page_items, rules) for page_items in items]
 
 
 def _is_table_page(tables: list[list[list[_Box]]], rules: LabelRules) -> bool:

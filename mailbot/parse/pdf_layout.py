@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from mailbot.parse.labels import LabelRules
 from mailbot.parse.pdf_grid import Edges, grid_events, path_edges
-from mailbot.parse.text_form import Event, match_label
+from mailbot.parse.text_form import Event, is_page_number, match_label
 
 __all__ = ["PageLayout", "Segment", "read_pdf_layout", "table_events", "text_lines"]
 
@@ -321,13 +321,15 @@ def _label_columns(page: PageLayout, rules: LabelRules) -> list[float]:
     return columns if len(columns) >= 2 else []
 
 
-def table_events(page: PageLayout, rules: LabelRules) -> list[Event] | None:
+def table_events(page: PageLayout, rules: LabelRules, cells: list[Event] | None = None) -> list[Event] | None:
     """Events of a page read as a label|value table, or None when no table is found.
 
-    A table drawn with cell borders is read on its cells (`pdf_grid`); otherwise a table with two
-    label|value pairs per row is read one pair column after the other.
+    A table drawn with cell borders is read on its cells (`pdf_grid`; `cells` when already read
+    with the document's other pages); otherwise a table with two label|value pairs per row is
+    read one pair column after the other.
     """
-    cells = grid_events(page, rules, page.edges)
+    if cells is None:
+        cells = grid_events(page, rules, page.edges)
     if cells is not None:
         return cells
     columns = _label_columns(page, rules)
@@ -416,10 +418,11 @@ def _qualified_label(rules: LabelRules, text: str) -> bool:
     return found is not None and found.kind == "field"
 
 
-def text_lines(page: PageLayout) -> list[str]:
-    """The page's text lines, with a blank line around a heading printed larger than the body
-    text and where a wide vertical gap parts two lines (a page footer under the last answer)."""
-    lines = page.text.split("\n")
+def text_lines(page: PageLayout, skip: frozenset[str] | set[str] = frozenset()) -> list[str]:
+    """The page's text lines but those in `skip` (running headers and footers), with a blank line
+    around a heading printed larger than the body text and where a wide vertical gap parts two
+    lines (a page footer under the last answer; a page number lets the answer go on)."""
+    lines = [x for x in page.text.split("\n") if x.strip() not in skip]
     placed = [s for s in page.segments if s.base is not None and s.size]
     if len(placed) < 5:
         return lines
@@ -442,7 +445,8 @@ def text_lines(page: PageLayout) -> list[str]:
         if seg is None:
             out.append(line)
             continue
-        if above is not None and above - seg.base > max(pitch * 2.5, body * 3):  # type: ignore[operator]
+        far = above is not None and above - seg.base > max(pitch * 2.5, body * 3)  # type: ignore[operator]
+        if far and not is_page_number(line):
             out.append("")
         large = seg.text == key and seg.size > body * 1.12  # type: ignore[operator]
         out.extend(["", line, ""] if large else [line])

@@ -28,6 +28,7 @@ __all__ = [
     "assemble",
     "is_heading",
     "is_job_heading",
+    "is_page_number",
     "line_events",
     "match_label",
     "split_label",
@@ -146,6 +147,11 @@ def match_label(rules: LabelRules, label: str, *, whole_line: bool = False) -> L
     if _DIGIT.search(stripped) or len(rules.key(stripped)) > _MEANING_MAX_WORDS:
         return None
     return rules.meaning(stripped)
+
+
+def is_page_number(text: str) -> bool:
+    """'2/3', 'Page 1 sur 2': a page footer that lets an answer go on over the page."""
+    return bool(_PAGE_NUMBER.match(text.strip()))
 
 
 def is_job_heading(text: str) -> bool:
