@@ -462,6 +462,8 @@ class _Assembler:
     def _by_shape(self, key: str, value: str, label: str) -> str:
         """The field a label means when its answer's shape fits another reading of it better
         ('Poste à pourvoir : Agent de quai' is the job title, not a number of positions)."""
+        if key in _NEVER_A_DATE and _DATE_ONLY.match(value):
+            return "job.recruitment_date"  # 'Poste à pourvoir le : 01/03/2027'
         if clean_text(value) is None or shape_fits(key, value):
             return key
         other = self.rules.meaning(_PARENS.sub(" ", label), exclude={key})
@@ -504,6 +506,12 @@ _DATE = re.compile(
     r"(?:janv|f[ée]vr|mars|avr|mai|juin|juil|ao[uû]t|sept|oct|nov|d[ée]c)",
     re.I,
 )
+# An answer that is a date and nothing more ('01/03/2027', 'le 1er mars 2027', 'dès le 12/04/27').
+_DATE_ONLY = re.compile(
+    r"^\W*(?:(?:d[èe]s\s+|[àa]\s+partir\s+du\s+|le\s+|au\s+)*)(?:" + _DATE.pattern + r")[\w\s]{0,12}\W*$",
+    re.I,
+)
+_NEVER_A_DATE = frozenset({"job.positions", "job.title"})
 _SHAPES: dict[str, re.Pattern[str]] = {
     "company.siret": re.compile(r"^\D{0,20}(?:\d[\s.\-]?){14}\D{0,20}$"),
     "company.email": re.compile(r"@|\[\s*at\s*\]|arobase", re.I),
