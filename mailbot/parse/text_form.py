@@ -237,6 +237,7 @@ _SINGLE_LINE = frozenset(
     {"company.siret", "company.phone", "company.email", "job.positions", "conditions.weekly_hours"}
 )
 _BULLETED = re.compile(r"^\s*(?:[-•–—*·▪►●○◦→✓]|\d+[.)])\s")
+_NUMBERED_ITEM = re.compile(r"^\s*\d{1,2}[.)]\s")
 _SEMICOLON = re.compile(r"^(.{1,60}?)\s*;\s*(\S.*)$")  # OCR read ':' as ';'
 _UNKNOWN = "?"
 # A company's or the agency's letterhead/footer line: a phone number, a web or e-mail address, RCS.
@@ -349,12 +350,23 @@ class _Assembler:
                 self.form.market = self.market
             return
         colon = _COLON.match(text) or self._ocr_semicolon(text)
+        if colon and colon.group(1).count("(") > colon.group(1).count(")"):
+            colon = None  # '… pour le chantier (marché : X)': a colon inside a parenthesis
         if colon:
             colon = self._qualified(colon)
             found = match_label(self.rules, colon.group(1))
-            weak = found is not None and found.by == "meaning" and found.weight < 1
+            weak = found is not None and found.by == "meaning"
+            weak = weak and (found.weight < 1 or found.key != "job.title")
+            dropped = False
             if weak and self.form.values.get(found.key):  # 'Consignes du poste', title known
-                found = None
+                found, dropped = None, found.key != "job.title" and found.weight >= 1
+            elif found is not None and found.by == "meaning" and found.kind == "field":
+                answer = colon.group(2)
+                if clean_text(answer) and not shape_fits(found.key, answer):
+                    found, dropped = None, True  # "Type d'embauche : CDI": no date; left to the order
+            if dropped and self._unknown_label(colon.group(1), text):
+                self.start(_UNKNOWN, colon.group(2).strip(), colon.group(1).strip())
+                return
             if found is not None:
                 if found.kind == "field":
                     self._start_inline(found.key, colon.group(2), colon.group(1))
@@ -430,8 +442,9 @@ class _Assembler:
 
     def _unknown_label(self, label: str, text: str) -> bool:
         """'Xxx : value' with a label-shaped Xxx that no rule knows (a bullet is a list item)."""
-        label = label.strip()
-        if _BULLETED.match(text) or not label or not label[0].isupper():
+        label = _NUMBERING.sub("", label).strip()  # '15) Type d'embauche : CDI'
+        listed = _BULLETED.match(text) and not _NUMBERED_ITEM.match(text)
+        if listed or not label or not label[0].isupper():
             return False
         words = self.rules.key(label)
         return 1 <= len(words) <= 6 and len(label) <= 60 and not _DIGIT.search(_NUMBERING.sub("", label))
@@ -542,6 +555,23 @@ def _canon_index(key: str) -> int | None:
     return _CANON.index(key) if key in _CANON else None
 
 
+_CONTRACT_WORD = re.compile(
+    r"\b(?:CDI|CDD|CTT|CUI|PEC|int[ée]rim|apprentissage|alternance|professionnalisation|saisonnier|"
+    r"ind[ée]termin[ée]e|d[ée]termin[ée]e)\b",
+    re.I,
+)
+_DURATION_WORD = re.compile(r"\d|\b(?:mois|semaines?|ans?|jours?|ann[ée]es?)\b", re.I)
+
+
+def _fits_place(key: str, value: str) -> bool:
+    """Shape test for a label read by position; a contract type and its duration told apart."""
+    if key == "conditions.contract_type":
+        return bool(_CONTRACT_WORD.search(value))
+    if key == "conditions.contract_duration":
+        return bool(_DURATION_WORD.search(value)) and not _CONTRACT_WORD.search(value)
+    return shape_fits(key, value)
+
+
 def _resolve_unknown(form: RawForm) -> None:
     """Unknown labels read by the form's structure, or reported as unrecognised.
 
@@ -559,7 +589,7 @@ def _resolve_unknown(form: RawForm) -> None:
             low = before[-1] + 1 if before and before[-1] is not None else None
             high = after[0] if after and after[0] is not None else None
             if low is not None and high is not None and 0 < high - low <= 3:
-                window = [f for f in _CANON[low:high] if not form.values.get(f) and shape_fits(f, value)]
+                window = [f for f in _CANON[low:high] if not form.values.get(f) and _fits_place(f, value)]
                 if len(window) == 1:
                     chosen = window[0]
             digits = re.sub(r"\D", "", value)
