@@ -23,6 +23,7 @@ It measures and never judges: the exit status is always 0.  Standard library onl
 """
 
 import argparse
+import contextlib
 import json
 import os
 import re
@@ -36,15 +37,27 @@ from pathlib import Path
 DOC_SUFFIXES = (".pdf", ".docx", ".eml")
 SECTIONS = (
     ("company", ("legal_name", "siret", "address", "contact_name", "phone", "email")),
-    ("job", ("title", "positions", "recruitment_date", "main_activities", "required_skills", "experience",
-             "training", "special_requirements")),
+    (
+        "job",
+        (
+            "title",
+            "positions",
+            "recruitment_date",
+            "main_activities",
+            "required_skills",
+            "experience",
+            "training",
+            "special_requirements",
+        ),
+    ),
     ("conditions", ("contract_type", "contract_duration", "weekly_hours", "gross_salary", "workplace")),
 )
 FIELDS_PER_FORM = sum(len(f) for _, f in SECTIONS)
 EXACT = {"siret", "phone", "recruitment_date", "email", "contract_type"}
 NUMERIC = {"positions", "weekly_hours"}
-APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u201b": "'", "\u02bc": "'", "\u2032": "'",
-                             "\u00b4": "'", "`": "'"})
+APOSTROPHES = str.maketrans(
+    {"\u2019": "'", "\u2018": "'", "\u201b": "'", "\u02bc": "'", "\u2032": "'", "\u00b4": "'", "`": "'"}
+)
 BULLET_RE = re.compile(r"^\s*[-\u2022\u2013\u2014*\u00b7\u25aa\u25cf]+\s+|^\s*[\u2022\u25aa\u25cf\u00b7]+\s*")
 
 
@@ -93,8 +106,9 @@ def short(value, limit=60):
 # ---------------------------------------------------------------------------------------------
 def run_parser(cmd, path, timeout):
     try:
-        proc = subprocess.run(cmd + ["parse", str(path), "--json"], capture_output=True, timeout=timeout,
-                              cwd=os.getcwd())
+        proc = subprocess.run(
+            cmd + ["parse", str(path), "--json"], capture_output=True, timeout=timeout, cwd=os.getcwd()
+        )
     except subprocess.TimeoutExpired:
         return None, f"timeout after {timeout}s"
     except OSError as exc:
@@ -159,14 +173,18 @@ def score_document(doc, truth, got, error):
                 want = wsec.get(f)
                 if gf is None:
                     all_right = False
-                    res["wrong"].append((f"{'form' + str(i + 1) + '.' if multi else ''}{sec}.{f}", "<no form>", want))
+                    res["wrong"].append(
+                        (f"{'form' + str(i + 1) + '.' if multi else ''}{sec}.{f}", "<no form>", want)
+                    )
                     continue
                 got_v = gsec.get(f)
                 if field_equal(f, got_v, want):
                     res["fields_right"] += 1
                 else:
                     all_right = False
-                    res["wrong"].append((f"{'form' + str(i + 1) + '.' if multi else ''}{sec}.{f}", got_v, want))
+                    res["wrong"].append(
+                        (f"{'form' + str(i + 1) + '.' if multi else ''}{sec}.{f}", got_v, want)
+                    )
         if gf is not None:
             if set(gf.get("missing") or []) == set(wf.get("missing") or []):
                 res["missing_right"] += 1
@@ -190,10 +208,15 @@ def pct(a, b):
 
 
 def main(argv=None):
-    ap = argparse.ArgumentParser(prog="python -m tests.helpers.blind_score", description=__doc__.split("\n")[0])
+    ap = argparse.ArgumentParser(
+        prog="python -m tests.helpers.blind_score", description=__doc__.split("\n")[0]
+    )
     ap.add_argument("corpus", help="directory holding NAME.<pdf|docx|eml> + NAME.truth.json")
-    ap.add_argument("--mailbot", default=None,
-                    help="command that runs mailbot (default: '<python> -m mailbot' from the current directory)")
+    ap.add_argument(
+        "--mailbot",
+        default=None,
+        help="command that runs mailbot (default: '<python> -m mailbot' from the current directory)",
+    )
     ap.add_argument("--json", action="store_true", help="print a JSON report instead of text")
     ap.add_argument("--timeout", type=float, default=180.0, help="seconds per document (default 180)")
     ap.add_argument("--jobs", type=int, default=1, help="documents parsed in parallel (default 1)")
@@ -214,9 +237,18 @@ def main(argv=None):
     with ThreadPoolExecutor(max_workers=max(1, args.jobs)) as pool:
         results = list(pool.map(work, docs))
 
-    tot = {k: sum(r[k] for r in results) for k in ("fields_right", "fields_total", "forms_all_right",
-                                                   "forms_counted", "forms_want", "missing_right",
-                                                   "problems_right")}
+    tot = {
+        k: sum(r[k] for r in results)
+        for k in (
+            "fields_right",
+            "fields_total",
+            "forms_all_right",
+            "forms_counted",
+            "forms_want",
+            "missing_right",
+            "problems_right",
+        )
+    }
     kinds_ok = sum(r["kind_ok"] for r in results)
     non_forms = [r for r in results if r["want_kind"] != "liaison_form"]
     extra_forms = sum(max(0, r["forms_got"] - r["forms_want"]) for r in results)
@@ -224,16 +256,20 @@ def main(argv=None):
 
     if args.json:
         report = {
-            "corpus": str(corpus), "command": cmd, "documents": len(results),
+            "corpus": str(corpus),
+            "command": cmd,
+            "documents": len(results),
             "fields": {"right": tot["fields_right"], "total": tot["fields_total"]},
             "forms_all_right": {"right": tot["forms_all_right"], "total": tot["forms_counted"]},
             "kinds": {"right": kinds_ok, "total": len(results)},
             "non_forms_kind": {"right": sum(r["kind_ok"] for r in non_forms), "total": len(non_forms)},
             "missing_sets": {"right": tot["missing_right"], "total": tot["forms_want"]},
             "problems_flags": {"right": tot["problems_right"], "total": tot["forms_want"]},
-            "extra_forms": extra_forms, "errors": errors,
-            "per_document": [{**r, "wrong": [{"field": f, "got": g, "want": w} for f, g, w in r["wrong"]]}
-                             for r in results],
+            "extra_forms": extra_forms,
+            "errors": errors,
+            "per_document": [
+                {**r, "wrong": [{"field": f, "got": g, "want": w} for f, g, w in r["wrong"]]} for r in results
+            ],
         }
         print(json.dumps(report, ensure_ascii=False, indent=2))
         return 0
@@ -250,26 +286,34 @@ def main(argv=None):
         if r["error"]:
             line += f"  ERROR {r['error']}"
         if r["wrong"]:
-            shown = "; ".join(f"{f}: got {short(g) if g != '<no form>' else g}, want {short(w)}"
-                              for f, g, w in r["wrong"][:3])
+            shown = "; ".join(
+                f"{f}: got {short(g) if g != '<no form>' else g}, want {short(w)}"
+                for f, g, w in r["wrong"][:3]
+            )
             more = f" (+{len(r['wrong']) - 3} more)" if len(r["wrong"]) > 3 else ""
             line += "  | " + shown + more
         print(line)
     print()
     print(f"documents: {len(results)} ({errors} parser errors)")
-    print(f"fields: {tot['fields_right']}/{tot['fields_total']} ({pct(tot['fields_right'], tot['fields_total'])})")
-    print(f"forms all right: {tot['forms_all_right']}/{tot['forms_counted']} "
-          f"({pct(tot['forms_all_right'], tot['forms_counted'])})" + (f" [{extra_forms} extra forms]" if extra_forms else ""))
+    print(
+        f"fields: {tot['fields_right']}/{tot['fields_total']} "
+        f"({pct(tot['fields_right'], tot['fields_total'])})"
+    )
+    print(
+        f"forms all right: {tot['forms_all_right']}/{tot['forms_counted']} "
+        f"({pct(tot['forms_all_right'], tot['forms_counted'])})"
+        + (f" [{extra_forms} extra forms]" if extra_forms else "")
+    )
     print(f"kinds: {kinds_ok}/{len(results)}")
     print(f"non-forms kind right: {sum(r['kind_ok'] for r in non_forms)}/{len(non_forms)}")
-    print(f"missing sets equal: {tot['missing_right']}/{tot['forms_want']}   "
-          f"problems empty/non-empty equal: {tot['problems_right']}/{tot['forms_want']}")
+    print(
+        f"missing sets equal: {tot['missing_right']}/{tot['forms_want']}   "
+        f"problems empty/non-empty equal: {tot['problems_right']}/{tot['forms_want']}"
+    )
     return 0
 
 
 if __name__ == "__main__":
-    try:
+    with contextlib.suppress(KeyboardInterrupt):
         main()
-    except KeyboardInterrupt:
-        pass
     sys.exit(0)
