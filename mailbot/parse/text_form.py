@@ -398,8 +398,17 @@ class _Assembler:
         gap = _GAP.match(text)
         if gap:
             found = match_label(self.rules, gap.group(1))
-            if found is not None and found.kind == "field" and (found.exact or found.by == "meaning"):
-                self._start_inline(found.key, gap.group(2), gap.group(1))
+            tabbed = "\t" in text[len(gap.group(1)) : len(text) - len(gap.group(2))]  # 'Label<TAB>value'
+            sure = found is not None and (found.exact or tabbed or found.by == "meaning")
+            if found is not None and found.kind == "field" and sure:
+                if self._meaning_misfit(found, gap.group(2)):
+                    self.start(_UNKNOWN, gap.group(2).strip(), gap.group(1).strip())
+                else:
+                    self._start_inline(found.key, gap.group(2), gap.group(1))
+                return
+            one_line = self.current is None or self.current == _UNKNOWN or self.current in _ONE_LINE
+            if found is None and tabbed and one_line and self._unknown_label(gap.group(1), gap.group(1)):
+                self.start(_UNKNOWN, gap.group(2).strip(), gap.group(1).strip())  # 'NIC<TAB>00033'
                 return
         if self._bare_meaning(text):
             return
@@ -461,6 +470,15 @@ class _Assembler:
         self.start(found.key, "", text)
         return True
 
+    def _meaning_misfit(self, found: LabelMatch, value: str) -> bool:
+        """A label read only by meaning words whose field is answered already (not a job title:
+        that opens the next job) or whose answer has not the field's shape."""
+        if found.by != "meaning" or not clean_text(value):
+            return False
+        if self.form.values.get(found.key) and found.key != "job.title":
+            return True
+        return not shape_fits(found.key, value) and self._by_shape(found.key, value, "") == found.key
+
     def _start_inline(self, key: str, value: str, label: str = "") -> None:
         """Start `key`; a second 'Label : value' on the same line (two columns) is split off."""
         for inner in _INLINE_LABEL.finditer(value):
@@ -498,6 +516,9 @@ class _Assembler:
                 self.feed_line(f"{label} : {value}")
             return
         if found.kind != "field":
+            return
+        if self._meaning_misfit(found, value or ""):
+            self._store(_UNKNOWN, (value or "").strip(), label)  # "Type d'embauche | CDI"
             return
         self.labels_seen.add(found.key)
         key = self._by_shape(found.key, value or "", label)
@@ -572,6 +593,25 @@ def _fits_place(key: str, value: str) -> bool:
     return shape_fits(key, value)
 
 
+def _join_siren_nic(form: RawForm) -> None:
+    """'SIREN : 971 613 633' then 'NIC : 00033' (9 + 5 digits): the SIRET, when its check passes."""
+    if form.values.get("company.siret"):
+        return
+    from stdnum.fr import siret
+
+    for index in range(len(form.order) - 1):
+        (key1, label1, value1), (key2, label2, value2) = form.order[index], form.order[index + 1]
+        if key1 not in (None, "company.siret") or key2 is not None:
+            continue
+        first, second = re.sub(r"[\s.]", "", value1), re.sub(r"[\s.]", "", value2)
+        split = re.fullmatch(r"\d{9}", first) and re.fullmatch(r"\d{5}", second)
+        if split and siret.is_valid(first + second):
+            form.values["company.siret"] = first + second
+            form.order[index] = ("company.siret", label1, first + second)
+            form.order[index + 1] = ("company.siret", label2, second)
+            return
+
+
 def _resolve_unknown(form: RawForm) -> None:
     """Unknown labels read by the form's structure, or reported as unrecognised.
 
@@ -579,6 +619,7 @@ def _resolve_unknown(form: RawForm) -> None:
     the fields read just before and after it, at most three places apart) and has that field's
     shape is read as that field; a 14-digit answer that passes the SIRET check fills a missing SIRET.
     """
+    _join_siren_nic(form)
     for index, (key, label, value) in enumerate(form.order):
         if key is not None:
             continue
