@@ -389,6 +389,8 @@ class _Assembler:
             else:
                 self.close()
             return
+        if self._question(text):
+            return
         if is_heading(self.rules, text):
             self.close()
             return
@@ -468,6 +470,24 @@ class _Assembler:
         if found is None or found.key == self.current or self.form.values.get(found.key):
             return False
         self.start(found.key, "", text)
+        return True
+
+    def _question(self, text: str) -> bool:
+        """A question alone on its line is a label ('Quelles seront les missions ?'), read by
+        its meaning words, else by the form's order; its answer is on the next lines."""
+        if not text.endswith("?") or len(text) > 90 or not text[:1].isupper():
+            return False
+        words = self.rules.key(text)
+        if not 1 <= len(words) <= _MEANING_MAX_WORDS:
+            return False
+        found = match_label(self.rules, text.rstrip(" ?"))
+        if found is not None and found.kind != "field":
+            return False
+        if found is None or (self.form.values.get(found.key) and found.key != "job.title"):
+            self.start(_UNKNOWN, "", text)  # 'Qui suit ce recrutement ?'
+        else:
+            self.bare_labels += 1
+            self.start(found.key, "", text)
         return True
 
     def _meaning_misfit(self, found: LabelMatch, value: str) -> bool:
@@ -640,6 +660,8 @@ def _resolve_unknown(form: RawForm) -> None:
                 if siret.is_valid(digits) and _SHAPES["company.siret"].search(value):
                     chosen = "company.siret"
         if chosen is None:
+            if not value.strip() and label.endswith("?"):
+                continue  # a question left unanswered, or one heading a section
             if label not in form.unrecognised:
                 form.unrecognised.append(label)
             continue
