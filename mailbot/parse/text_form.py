@@ -43,6 +43,7 @@ _ORDINAL = (
 )
 _NUMBERED_HEADING = re.compile(
     r"^\W*(?:(?:\d{1,2}(?:\.\d{1,2})*|[A-Ha-h]|[IVX]{1,4})\s*[.)–—-]?\s+)?(?:"
+    + r"(?:(?:votre|notre)\s+)?"  # 'Votre besoin n° 2'
     + _JOB_WORD
     + r"\s*(?:n\s*[°ºo]\.?|num[ée]ro)?\s*(?:\d+|[A-H])\b|"
     + _ORDINAL
@@ -237,6 +238,7 @@ _SINGLE_LINE = frozenset(
     {"company.siret", "company.phone", "company.email", "job.positions", "conditions.weekly_hours"}
 )
 _BULLETED = re.compile(r"^\s*(?:[-•–—*·▪►●○◦→✓]|\d+[.)])\s")
+_BARE_EMAIL = re.compile(r"^\s*[\w.+-]+@[\w-]+(?:\.[\w-]+)+\s*$")
 _NUMBERED_ITEM = re.compile(r"^\s*\d{1,2}[.)]\s")
 _SEMICOLON = re.compile(r"^(.{1,60}?)\s*;\s*(\S.*)$")  # OCR read ':' as ';'
 _UNKNOWN = "?"
@@ -278,6 +280,9 @@ class _Assembler:
         if key == _UNKNOWN:
             self.form.order.append((None, label, value))
             return
+        email_known = bool(self.form.values.get("company.email"))
+        if key == "company.address" and _BARE_EMAIL.match(value) and not email_known:
+            key = "company.email"  # 'À quelle adresse e-mail ?' then the address itself
         values = self.form.values
         if values.get(key):
             if not value:
@@ -550,6 +555,11 @@ class _Assembler:
         for form in forms:
             form.market = form.market or self.market
             _resolve_unknown(form)
+        for previous, form in zip(forms, forms[1:], strict=False):  # company fields read by position
+            if previous.values.get("company.legal_name") == form.values.get("company.legal_name"):
+                for key, value in previous.values.items():
+                    if key.startswith(_COMPANY) and not form.values.get(key):
+                        form.values[key] = value
         _share_conditions([f for f in forms if f.values])
         return [f for f in forms if f.values]
 
@@ -632,6 +642,34 @@ def _join_siren_nic(form: RawForm) -> None:
             return
 
 
+def _resolve_runs(form: RawForm) -> None:
+    """Several unknown labels in a row standing exactly where as many fields are missing, each
+    answer of its field's shape: read one for one, in the form's order."""
+    order = form.order
+    index = 0
+    while index < len(order):
+        if order[index][0] is not None:
+            index += 1
+            continue
+        end = index
+        while end < len(order) and order[end][0] is None:
+            end += 1
+        run = order[index:end]
+        before = _canon_index(order[index - 1][0]) if index > 0 else -1
+        after = _canon_index(order[end][0]) if end < len(order) else len(_CANON)
+        if len(run) >= 2 and before is not None and after is not None and before < after:
+            slots = [f for f in _CANON[before + 1 : after] if not form.values.get(f)]
+            fits = len(slots) == len(run) and all(
+                value.strip() and _fits_place(f, value) for f, (_, _, value) in zip(slots, run, strict=True)
+            )
+            if fits:
+                for offset, (slot, (_, label, value)) in enumerate(zip(slots, run, strict=True)):
+                    form.values[slot] = value
+                    order[index + offset] = (slot, label, value)
+                    form.notes.append(f"« {' '.join(label.split())} » lu comme {FIELD_NAMES_FR[slot]}")
+        index = end
+
+
 def _resolve_unknown(form: RawForm) -> None:
     """Unknown labels read by the form's structure, or reported as unrecognised.
 
@@ -640,6 +678,7 @@ def _resolve_unknown(form: RawForm) -> None:
     shape is read as that field; a 14-digit answer that passes the SIRET check fills a missing SIRET.
     """
     _join_siren_nic(form)
+    _resolve_runs(form)
     for index, (key, label, value) in enumerate(form.order):
         if key is not None:
             continue
