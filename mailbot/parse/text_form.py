@@ -164,7 +164,7 @@ _DIGIT = re.compile(r"\d")
 _DECOR = re.compile(r"^[\s=#*_~>•|▶►▸▪■□◆◇➢➤]+|[\s=#*_~<•|:]+$")
 _HEAD_NUMBER = re.compile(
     r"^(?:(?:partie|section|rubrique|volet|chapitre|[ée]tape|bloc|cadre)\s+(?:[IVX]{1,4}|\d{1,2}|[A-H])\b"
-    r"\s*[.:)–—-]?|§\s*\d{1,2}\b\s*[.:)–—-]?|(?:[IVX]{1,4}|[A-Ha-h]|\d{1,2})\s*[.)°–—-]|"
+    r"\s*[.:)–—-]?|§\s*\d{1,2}\b\s*[.:)–—-]?|(?:[IVX]{1,4}|[A-Ha-h]|\d{1,2})\s*[.)°–—-]|\d{1,2}/(?=\s)|"
     r"\d{1,2}(?:\.\d{1,2})+\.?)\s*",
     re.IGNORECASE,
 )
@@ -192,6 +192,8 @@ def is_heading(rules: LabelRules, text: str) -> bool:
         return True
     numbered = _HEAD_NUMBER.match(line)
     body = line[numbered.end() :].strip() if numbered else line
+    if body.endswith(")") and _PARENS.sub(" ", body).strip():
+        body = _PARENS.sub(" ", body).strip()  # 'Ce que vous proposez (identique pour les postes)'
     words = rules.key(body)
     if not words or len(words) > 9 or (body[:1].islower() and not numbered):
         return False  # a heading begins with a capital ('* l'outillage…' goes on a list)
