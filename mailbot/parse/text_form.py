@@ -689,7 +689,7 @@ def _resolve_unknown(form: RawForm) -> None:
             before = [_canon_index(k) for k, _, _ in form.order[:index] if k is not None]
             after = [_canon_index(k) for k, _, _ in form.order[index + 1 :] if k is not None]
             low = before[-1] + 1 if before and before[-1] is not None else None
-            high = after[0] if after and after[0] is not None else None
+            high = after[0] if after else len(_CANON)  # the last label of the form: up to the end
             if low is not None and high is not None and 0 < high - low <= 3:
                 window = [f for f in _CANON[low:high] if not form.values.get(f) and _fits_place(f, value)]
                 if len(window) == 1:
