@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from mailbot.parse.labels import COMBINED_CONTRACT, LabelRules, load_rules
 from mailbot.parse.normalise import (
     checked_options,
@@ -106,8 +108,8 @@ def build_form(raw: RawForm, rules: LabelRules | None = None) -> dict:
     for key in ("conditions.contract_type", COMBINED_CONTRACT):
         if values.get(key):
             values[key] = checked_options(values[key])
-    contract = text("conditions.contract_type")
-    combined = text(COMBINED_CONTRACT)
+    contract = _undotted(text("conditions.contract_type"))
+    combined = _undotted(text(COMBINED_CONTRACT))
     duration = text("conditions.contract_duration")
     source = contract or combined
     code = None
@@ -138,3 +140,14 @@ def build_form(raw: RawForm, rules: LabelRules | None = None) -> dict:
         form["unrecognised_labels"] = list(raw.unrecognised)
     form["market"] = raw.market
     return form
+
+
+_DOTTED_ACRONYM = re.compile(r"\b(?:[A-Za-z]\.\s?){2,}(?:[A-Za-z]\b\.?)?")
+
+
+def _undotted(text: str | None) -> str | None:
+    """Acronyms written with dots read as the acronym: 'C.D.I.' -> 'CDI', 'C.D.D. de 6 mois' ->
+    'CDD de 6 mois'."""
+    if not text:
+        return text
+    return _DOTTED_ACRONYM.sub(lambda m: re.sub(r"[.\s]", "", m.group(0)) + " ", text).strip()

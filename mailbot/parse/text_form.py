@@ -147,7 +147,14 @@ def match_label(rules: LabelRules, label: str, *, whole_line: bool = False) -> L
             return found
     if _DIGIT.search(stripped) or len(rules.key(stripped)) > _MEANING_MAX_WORDS:
         return None
-    return rules.meaning(stripped)
+    found = rules.meaning(stripped)
+    if found is None and _PARENS.search(label):
+        # the explanation in parentheses may be the only known word: 'N° d'immatriculation (SIRET)'
+        inner = re.sub(r"[()\[\]]", " ", _NUMBERING.sub("", label)).strip()
+        found = rules.match(inner, prefix=False) or rules.meaning(inner)
+        if found is not None and found.kind != "field":
+            return None
+    return found
 
 
 def is_page_number(text: str) -> bool:
