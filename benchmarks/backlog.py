@@ -27,6 +27,7 @@ import threading
 import time
 from email.utils import make_msgid
 from pathlib import Path
+from types import SimpleNamespace
 
 import aiosmtplib
 from aiosmtpd.controller import Controller
@@ -36,7 +37,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from tests.harness import Dovecot, free_port, make_self_signed_cert  # noqa: E402
-from tests.integration.loop_helpers import FROM_ADDRESS, PARTNERS  # noqa: E402
+from tests.integration.loop_helpers import PARTNERS  # noqa: E402
+from tests.integration.loop_helpers import write_config as write_config_for_tests  # noqa: E402
 
 __all__ = ["main"]
 
@@ -86,32 +88,16 @@ def with_message_id(raw: bytes, message_id: str) -> bytes:
 
 def write_config(path: Path, work: Path, imap_port: int, user: str, password: str,
                  smtp_port: int) -> Path:
-    partners = "".join(
-        f'\n[[partners]]\nname = "{name}"\nkind = "{kind}"\nemails = {emails!r}\n'
-        .replace("'", '"')
-        for name, kind, emails, _ in PARTNERS
+    """The loop tests' config (3 partners, polling), flood limits lifted: 500 forms come from
+    four senders."""
+    write_config_for_tests(
+        path, db_url=f"sqlite:///{work / 'backlog.db'}", idle=False,
+        imap=SimpleNamespace(host="127.0.0.1", port=imap_port, username=user, password=password),
+        smtp=SimpleNamespace(host="127.0.0.1", port=smtp_port),
     )
-    path.write_text(f"""
-[database]
-url = "sqlite:///{work / 'backlog.db'}"
-[imap]
-host = "127.0.0.1"
-port = {imap_port}
-security = "none"
-username = "{user}"
-password = "{password}"
-idle = false
-[smtp]
-host = "127.0.0.1"
-port = {smtp_port}
-security = "none"
-from_address = "{FROM_ADDRESS}"
-[people]
-referent = "claire.duhamel@exemple-emploi.fr"
-[limits]
-answers_per_sender_per_day = 100000
-offers_per_sender_per_day = 100000
-{partners}""", encoding="utf-8")
+    with path.open("a", encoding="utf-8") as config:
+        config.write("\n[limits]\nanswers_per_sender_per_day = 100000\n"
+                     "offers_per_sender_per_day = 100000\n")
     return path
 
 

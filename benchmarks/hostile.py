@@ -18,6 +18,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from types import SimpleNamespace
 
 from aiosmtpd.controller import Controller
 
@@ -28,6 +29,7 @@ from tests.harness.certs import make_self_signed_cert  # noqa: E402
 from tests.harness.dovecot import Dovecot  # noqa: E402
 from tests.harness.net import free_port  # noqa: E402
 from tests.helpers.hostile import hostile_messages, valid_forms  # noqa: E402
+from tests.integration.loop_helpers import write_config  # noqa: E402
 
 TARGET_MB = 300
 
@@ -53,37 +55,6 @@ def batch() -> list[bytes]:
     return out + [raw for _n, raw in valid]
 
 
-def write_config(path: Path, account, smtp_port: int, db: Path) -> None:
-    path.write_text(f"""
-[database]
-url = "sqlite:///{db}"
-[imap]
-host = "127.0.0.1"
-port = {account.port}
-security = "none"
-username = "{account.username}"
-password = "{account.password}"
-idle = true
-poll_seconds = 5
-[smtp]
-host = "127.0.0.1"
-port = {smtp_port}
-security = "none"
-from_address = "clauses.amiens@exemple-emploi.fr"
-[people]
-referent = "ref@exemple-emploi.fr"
-[[partners]]
-name = "ML"
-emails = ["ml@exemple-ml.fr"]
-[[partners]]
-name = "Cap"
-emails = ["cap@exemple-cap.fr"]
-[[partners]]
-name = "PLIE"
-emails = ["plie@exemple-plie.fr"]
-""", encoding="utf-8")
-
-
 def mailbot(*args: str) -> subprocess.Popen:
     return subprocess.Popen([sys.executable, "-m", "mailbot", *args],
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -106,7 +77,8 @@ def run(mode: str, dovecot: Dovecot, smtp_port: int, counter: Counter, work: Pat
         raws: list[bytes]) -> bool:
     account = dovecot.new_account(mode)
     config = work / f"{mode}.toml"
-    write_config(config, account, smtp_port, work / f"{mode}.db")
+    write_config(config, db_url=f"sqlite:///{work / f'{mode}.db'}", imap=account,
+                 smtp=SimpleNamespace(host="127.0.0.1", port=smtp_port))
     init = subprocess.run([sys.executable, "-m", "mailbot", "init", "--config", str(config)],
                           capture_output=True)
     if init.returncode:

@@ -19,7 +19,7 @@ import os
 import signal
 import sys
 
-__all__ = ["POINTS", "hit", "pause"]
+__all__ = ["POINTS", "armed", "hit", "pause"]
 
 POINTS = ("after_journal", "after_handler_commit", "during_send", "after_move")
 
@@ -32,6 +32,12 @@ def _armed() -> tuple[str, int] | None:
         return None
     name, _, nth = spec.partition(":")
     return name, int(nth or 1)
+
+
+def armed(name: str) -> bool:
+    """Whether `MAILBOT_CRASH_AT` names crash point `name`."""
+    spec = _armed()
+    return spec is not None and spec[0] == name
 
 
 def hit(name: str) -> None:

@@ -8,9 +8,9 @@ survives quoting (`>`), re-wrapping at another width, HTML→text and copy-paste
 A run that the templates rendered without any data also contain is an *anchor* (static wording
 no company or person writes). When a message comes in, `split_own_text` marks the words of its
 text that belong to known runs; a stretch of marked words counts as mailbot's only when it holds
-an anchor (so a company's next form that repeats its own details, echoed once in an acknowledgement, is still
-read), and the lines made mostly of such stretches are set apart: what remains is what a person
-(or another program) wrote.
+an anchor (so a company's next form that repeats its own details, echoed once in an
+acknowledgement, is still read), and the lines made mostly of such stretches are set apart: what
+remains is what a person (or another program) wrote.
 The dropped lines are kept apart (`MailMessage.own_text`), so an offer reference inside quoted
 mailbot text still ties a reply to its thread.
 """
@@ -69,7 +69,7 @@ def _runs(words: list[str]) -> list[list[str]]:
 def hashes_of(text: str, static: set[int] | frozenset[int] = frozenset()) -> dict[int, bool]:
     """Fingerprints of `text`, one per run of SHINGLE consecutive words: {hash: anchor}, where
     anchor means the run is also in `static` (the templates' own wording, see `template_hashes`)."""
-    return {value: value in static for value in (_hash(run) for run in _runs(_words(text)))}
+    return {value: value in static for value in _run_hashes(_words(text))}
 
 
 _HTML_SKIP = re.compile(r"<(script|style|head|title|xml)\b.*?</\1\s*>|<!--.*?-->", re.I | re.S)
@@ -215,16 +215,16 @@ class OwnTextSplit:
         return bool(self.own_words)
 
 
-def template_hashes(texts: Iterable[str]) -> dict[int, bool]:
+def template_hashes(texts: Iterable[str]) -> set[int]:
     """Anchors from templates rendered without data: the static wording every mailbot shares,
     so a message written by another mailbot (same templates) is recognised too."""
-    out: dict[int, bool] = {}
+    out: set[int] = set()
     for text in texts:
-        out.update(dict.fromkeys((_hash(run) for run in _runs(_words(text))), True))
+        out |= _run_hashes(_words(text))
     return out
 
 
-def seed(session: Session, hashes: dict[int, bool]) -> None:
+def seed(session: Session, hashes: Iterable[int]) -> None:
     """Add template anchors (written when `session` commits)."""
     pending: dict[int, bool] = session.info.setdefault(_SESSION_KEY, {})
     for value in hashes:
@@ -234,13 +234,14 @@ def seed(session: Session, hashes: dict[int, bool]) -> None:
 _ECHO_LINE = re.compile(r"^\s*(?:[-*•·]\s*)?(?P<label>[^:\n]{2,60}?)\s*:\s*\S")
 
 
-def _echo_labels() -> set[str]:
+@lru_cache(maxsize=1)
+def _echo_labels() -> frozenset[str]:
     from mailbot.outbox.labels_fr import FIELD_LABELS
 
-    return {" ".join(_words(label)) for label in FIELD_LABELS.values()} | {"reference"}
+    return frozenset({" ".join(_words(label)) for label in FIELD_LABELS.values()} | {"reference"})
 
 
-def _is_echo_line(line: str, labels: set[str]) -> bool:
+def _is_echo_line(line: str, labels: frozenset[str]) -> bool:
     """A "Label : value" line (or a "- Label" bullet) with a label mailbot's own emails use, or a
     line without words (a rule of "=====")."""
     if not _words(line):
@@ -316,9 +317,9 @@ def _marked(count: int, windows: list[tuple[int, int]], found: dict[int, bool], 
 
 
 def _fill_echo_gaps(lines: list[str], own: list[bool], max_gap: int = 40) -> None:
-    """Between two stretches of mailbot's lines, a gap made only of blank lines and "Label :
-    value" lines with mailbot's own labels is the values another mailbot echoed: ours too."""
-    labels: set[str] | None = None
+    """After a stretch of mailbot's lines (up to the next stretch, or the end), a gap made only
+    of blank lines and "Label : value" lines with mailbot's own labels is the values another
+    mailbot echoed: ours too."""
     previous_own = None
     index = 0
     while index < len(lines):
@@ -331,8 +332,7 @@ def _fill_echo_gaps(lines: list[str], own: list[bool], max_gap: int = 40) -> Non
             end += 1
         if previous_own is not None and end - index <= max_gap:
             gap = [line for line in lines[index:end] if line.strip()]
-            labels = labels if labels is not None else _echo_labels()
-            if gap and all(_is_echo_line(line, labels) for line in gap):
+            if gap and all(_is_echo_line(line, _echo_labels()) for line in gap):
                 for j in range(index, end):
                     own[j] = bool(lines[j].strip()) or own[j]
         index = end

@@ -11,7 +11,6 @@ Each step owns its table or side effect and commits on its own, so a crash anywh
 from __future__ import annotations
 
 import logging
-import os
 import threading
 import time
 from collections.abc import Callable
@@ -95,7 +94,7 @@ class Pipeline:
     def _sync_reference_data(self, attempts: int = 5) -> None:
         """Partners from the config and the templates' anchors; another worker starting at the
         same moment may insert the same rows: then read again and retry."""
-        anchors = fingerprints.template_hashes(self.composer.static_texts())
+        anchors = self.composer.static_hashes()  # rendered once, reused by every queued email
         for attempt in range(attempts):
             try:
                 with session_scope(self.engine) as session:
@@ -203,7 +202,7 @@ class Pipeline:
         """`crashpoints.hit(name)`; when it is armed while a sender runs beside us, the sender
         is first held with every accepted email committed, so that a crash there is that
         point's alone (an email caught between the 250 and its commit is `during_send`'s)."""
-        if self._feed is not None and _armed(name):
+        if self._feed is not None and crashpoints.armed(name):
             with self._feed.quiet():
                 crashpoints.hit(name)
         else:
@@ -397,11 +396,8 @@ class Pipeline:
 
 
 _FILE_BATCH = 500  # messages filed per UID MOVE and per commit
-
-
-def _armed(point: str) -> bool:
-    """Whether MAILBOT_CRASH_AT names this crash point (see mailbot.crashpoints)."""
-    return os.environ.get("MAILBOT_CRASH_AT", "").partition(":")[0] == point
+_JOURNAL_BATCH = 25  # fetched messages journaled (with the UID mark) per transaction
+_JOURNAL_BATCH_BYTES = 25 * 1024 * 1024
 
 
 def _merged(first: SendReport | None, second: SendReport) -> SendReport:
@@ -415,8 +411,6 @@ def _merged(first: SendReport | None, second: SendReport) -> SendReport:
         reconnections=first.reconnections + second.reconnections,
         errors=first.errors + second.errors,
     )
-_JOURNAL_BATCH = 25  # fetched messages journaled (with the UID mark) per transaction
-_JOURNAL_BATCH_BYTES = 25 * 1024 * 1024
 
 
 def _move_many(source: Source, uidvalidity: int, uids: list[int], folder: str) -> list[int]:

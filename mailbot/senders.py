@@ -30,7 +30,7 @@ from mailbot.domain.models import Partner
 from mailbot.domain.partners import match_partner
 from mailbot.mime import decode_words
 
-__all__ = ["ROLES", "SenderCheck", "check_sender", "read_headers"]
+__all__ = ["ROLES", "SenderCheck", "check_sender", "own_domains", "read_headers"]
 
 ROLES = ("referent", "facilitateur", "own_domain", "partner", "other")
 _KNOWN_ROLES = {"referent", "facilitateur", "own_domain", "partner"}
@@ -147,14 +147,18 @@ def _results(headers: Message, authserv_id: str | None) -> dict[str, tuple[str, 
     return {}
 
 
+def own_domains(config: Config) -> set[str]:
+    """Our organisation's domains: the shared mailbox's and the référent's."""
+    return {_domain(a) for a in (config.smtp.from_address, config.people.referent) if a}
+
+
 def _role(address: str, config: Config, partners: Sequence[Partner]) -> tuple[str, Partner | None]:
     people = config.people
     if address == (people.referent or "").lower():
         return "referent", None
     if people.facilitateur and address == people.facilitateur.lower():
         return "facilitateur", None
-    own = {_domain(config.smtp.from_address), _domain(people.referent)}
-    if _domain(address) in own:
+    if _domain(address) in own_domains(config):
         return "own_domain", None
     partner = match_partner(partners, address)
     if partner is not None:

@@ -9,7 +9,7 @@ from sqlmodel import Session
 
 from mailbot.config import Config
 from mailbot.domain.models import InboundMessage, Partner
-from mailbot.senders import SenderCheck
+from mailbot.senders import SenderCheck, own_domains
 
 __all__ = ["HandlerContext"]
 
@@ -41,8 +41,7 @@ class HandlerContext:
     @property
     def own_domains(self) -> set[str]:
         """Our organisation's domains: the shared mailbox's and the référent's."""
-        addresses = (self.config.smtp.from_address, self.config.people.referent)
-        return {a.rpartition("@")[2].lower() for a in addresses if a}
+        return own_domains(self.config)
 
     def _is_internal(self, address: str | None) -> bool:
         return bool(address) and address.rpartition("@")[2].lower() in self.own_domains

@@ -77,6 +77,7 @@ class _Built:
     message_id: str
     subject: str
     raw: bytes
+    recipients: list[str]
 
 
 _CONTROLS = re.compile(r"[\x00-\x1f\x7f]")
@@ -322,7 +323,7 @@ class Composer:
             _text_part(boundary, "html", html),
             f"--{boundary}--\r\n".encode("ascii"),
         ))
-        return _Built(message_id=message_id, subject=subject, raw=raw)
+        return _Built(message_id=message_id, subject=subject, raw=raw, recipients=recipients)
 
     def queue(
         self,
@@ -344,7 +345,7 @@ class Composer:
         subject, text, html = self.render_parts(role, context)
         built = self._build(role, subject, text, html, to=to, **headers)
         remember(session, (subject, text, html_words(html)), self.static_hashes())
-        recipients = _clean_recipients(to)
+        recipients = built.recipients
         row = OutboxMessage(
             message_id=built.message_id,
             role=role,

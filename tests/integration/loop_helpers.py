@@ -118,3 +118,12 @@ def partner_reply(broadcast: EmailMessage, partner_address: str, cv_name: str = 
     reply.add_attachment((SAMPLES / "cvs" / cv_name).read_bytes(), maintype="application",
                          subtype="pdf", filename="CV_LE_GOFF_Cedric.pdf")
     return reply.as_bytes()
+
+
+def broadcast_of_one_offer(dovecot, account, smtp_server, config: Path,
+                           partner: str = PARTNERS[0][2][0]) -> EmailMessage:
+    """Put one company form (e03) in INBOX, run mailbot once, return the broadcast `partner` got."""
+    dovecot.append(account.username, "INBOX", sample("e03_rfc2047_filename.eml"))
+    done = mailbot("run", "--once", "--config", str(config))
+    assert done.returncode == 0, done.stderr
+    return next(m.message for m in smtp_server.messages if partner in m.rcpt_tos)

@@ -8,8 +8,8 @@ import pytest
 
 from tests.integration.loop_helpers import (
     FROM_ADDRESS,
-    PARTNERS,
     REF,
+    broadcast_of_one_offer,
     mailbot,
     offers,
     partner_reply,
@@ -46,10 +46,7 @@ def test_referral_from_unknown_sender_is_stored_acknowledged_and_flagged(
         tmp_path, dovecot, imap_account, smtp_server):
     config = write_config(tmp_path / "config.toml", db_url=f"sqlite:///{tmp_path / 'db.sqlite'}",
                           imap=imap_account, smtp=smtp_server)
-    dovecot.append(imap_account.username, "INBOX", sample("e03_rfc2047_filename.eml"))
-    assert mailbot("run", "--once", "--config", str(config)).returncode == 0
-    broadcast = next(m.message for m in smtp_server.messages
-                     if PARTNERS[0][2][0] in m.rcpt_tos)
+    broadcast = broadcast_of_one_offer(dovecot, imap_account, smtp_server, config)
     ref = REF.search(str(broadcast["Subject"])).group(1)
     smtp_server.clear()
     stranger = "conseillere@association-inconnue.fr"

@@ -16,6 +16,7 @@ from tests.integration.loop_helpers import (
     FROM_ADDRESS,
     PARTNERS,
     REF,
+    broadcast_of_one_offer,
     mailbot,
     offers,
     partner_reply,
@@ -104,10 +105,8 @@ def test_partner_referral_quoting_the_broadcast_is_counted(tmp_path, dovecot, im
     """The reference only in the quoted broadcast (subject changed, no In-Reply-To): still tied."""
     config = write_config(tmp_path / "config.toml", db_url=f"sqlite:///{tmp_path / 'db.sqlite'}",
                           imap=imap_account, smtp=smtp_server)
-    dovecot.append(imap_account.username, "INBOX", sample("e03_rfc2047_filename.eml"))
-    assert mailbot("run", "--once", "--config", str(config)).returncode == 0
     partner = PARTNERS[0][2][0]
-    broadcast = next(m.message for m in smtp_server.messages if partner in m.rcpt_tos)
+    broadcast = broadcast_of_one_offer(dovecot, imap_account, smtp_server, config, partner)
     reply = message_from_bytes(partner_reply(broadcast, partner, subject="Un candidat"),
                                policy=default_policy)
     del reply["In-Reply-To"], reply["References"]
@@ -202,10 +201,8 @@ def test_thirty_referrals_from_a_partner_are_all_acknowledged(tmp_path, dovecot,
                                                               smtp_server):
     config = write_config(tmp_path / "config.toml", db_url=f"sqlite:///{tmp_path / 'db.sqlite'}",
                           imap=imap_account, smtp=smtp_server)
-    dovecot.append(imap_account.username, "INBOX", sample("e03_rfc2047_filename.eml"))
-    assert mailbot("run", "--once", "--config", str(config)).returncode == 0
     partner = PARTNERS[0][2][0]
-    broadcast = next(m.message for m in smtp_server.messages if partner in m.rcpt_tos)
+    broadcast = broadcast_of_one_offer(dovecot, imap_account, smtp_server, config, partner)
     smtp_server.clear()
     for _ in range(30):
         dovecot.append(imap_account.username, "INBOX", partner_reply(broadcast, partner))

@@ -13,6 +13,7 @@ import pytest
 
 from tests.integration.loop_helpers import (
     PARTNERS,
+    broadcast_of_one_offer,
     mailbot,
     offers,
     partner_reply,
@@ -72,10 +73,7 @@ def messages(config):
 def setup(tmp_path, dovecot, imap_account, smtp_server, request):
     """One offer broadcast; returns (config, broadcast to the first partner)."""
     config = config_for(tmp_path, imap_account, smtp_server, required=request.param)
-    dovecot.append(imap_account.username, "INBOX", sample("e03_rfc2047_filename.eml"))
-    done = mailbot("run", "--once", "--config", str(config))
-    assert done.returncode == 0, done.stderr
-    broadcast = next(m.message for m in smtp_server.messages if PARTNER in m.rcpt_tos)
+    broadcast = broadcast_of_one_offer(dovecot, imap_account, smtp_server, config, PARTNER)
     smtp_server.clear()
     return config, broadcast
 
