@@ -7,12 +7,17 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
-from sqlalchemy import JSON, BigInteger, Column, LargeBinary, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, CheckConstraint, Column, LargeBinary, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
+from mailbot.domain.states import ActorKind, Channel, OfferState, ReferralState, RefusalReason, sql_in
+
 __all__ = [
+    "AuditEvent",
     "Candidate",
     "Company",
+    "CompanyRevision",
+    "Document",
     "Fingerprint",
     "InboundMessage",
     "InboundStatus",
@@ -23,6 +28,7 @@ __all__ = [
     "Partner",
     "RefCounter",
     "Referral",
+    "ReferralStatus",
     "UidMark",
     "utcnow",
 ]
@@ -112,10 +118,12 @@ class Company(SQLModel, table=True):
 
 
 class Offer(SQLModel, table=True):
+    __table_args__ = (CheckConstraint(sql_in("status", OfferState), name="ck_offer_status"),)
+
     id: int | None = Field(default=None, primary_key=True)
     ref: str = Field(unique=True, index=True)  # CS-YYYY-NNNN
-    company_id: int | None = Field(default=None, foreign_key="company.id")
-    inbound_id: int | None = Field(default=None, foreign_key="inboundmessage.id")
+    company_id: int | None = Field(default=None, foreign_key="company.id", index=True)
+    inbound_id: int | None = Field(default=None, foreign_key="inboundmessage.id", index=True)
     status: str = Field(default=OfferStatus.OPEN, index=True)
     title: str | None = None
     positions: int | None = None
@@ -134,6 +142,8 @@ class Offer(SQLModel, table=True):
     missing: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     problems: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     created_at: datetime = Field(default_factory=utcnow)
+    contact_address: str | None = None  # where the form came from: acknowledgement, presentation
+    closed_at: datetime | None = None  # when it was filled or closed
 
 
 class Partner(SQLModel, table=True):
@@ -148,28 +158,75 @@ class Partner(SQLModel, table=True):
 
 
 class Candidate(SQLModel, table=True):
-    """A person referred by a partner: the minimum needed to follow them, nothing more."""
+    """A person referred by one or more partners: the minimum needed to follow them.
+
+    The same person referred twice (same email or phone, or same name and birth date) is one
+    candidate with several referrals (see mailbot.domain.candidates).
+    """
 
     id: int | None = Field(default=None, primary_key=True)
-    partner_id: int | None = Field(default=None, foreign_key="partner.id", index=True)
+    partner_id: int | None = Field(default=None, foreign_key="partner.id", index=True)  # first
     first_name: str | None = None
     last_name: str | None = None
-    email: str | None = None
-    phone: str | None = None
+    email: str | None = Field(default=None, index=True)
+    phone: str | None = Field(default=None, index=True)
+    birth_date: date | None = None
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class ReferralStatus:
+    """Values of Referral.status (see mailbot.domain.states.ReferralState)."""
+
+    NEW = "new"
+    UNDER_REVIEW = "under_review"
+    PRESENTED = "presented"
+    HIRED = "hired"
+    NOT_HIRED = "not_hired"
+    ON_HOLD = "on_hold"
+
+    ALL = tuple(state.value for state in ReferralState)
+
+
+class Document(SQLModel, table=True):
+    """A file kept to be sent on (a candidate's CV), stored once per content."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    sha256: str = Field(unique=True)
+    filename: str
+    content_type: str = "application/octet-stream"
+    size: int = 0
+    data: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
     created_at: datetime = Field(default_factory=utcnow)
 
 
 class Referral(SQLModel, table=True):
-    """One candidate proposed for one offer (offer may be unknown: then flagged)."""
+    """One candidate proposed by one partner for one offer (offer may be unknown: then flagged)."""
+
+    __table_args__ = (
+        UniqueConstraint("offer_id", "candidate_id", name="uq_referral_offer_candidate"),
+        CheckConstraint(sql_in("status", ReferralState), name="ck_referral_status"),
+        CheckConstraint(sql_in("refusal_reason", RefusalReason, nullable=True),
+                        name="ck_referral_refusal_reason"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     offer_id: int | None = Field(default=None, foreign_key="offer.id", index=True)
-    candidate_id: int = Field(foreign_key="candidate.id")
+    candidate_id: int = Field(foreign_key="candidate.id", index=True)
     partner_id: int | None = Field(default=None, foreign_key="partner.id", index=True)
-    inbound_id: int | None = Field(default=None, foreign_key="inboundmessage.id")
-    sender: str | None = None  # the address the referral came from
+    inbound_id: int | None = Field(default=None, foreign_key="inboundmessage.id", index=True)
+    sender: str | None = None  # the address the referral came from: feedback goes there
     cv_filename: str | None = None
-    status: str = "received"  # received | presented | retained | not_retained
+    cv_document_id: int | None = Field(default=None, foreign_key="document.id", index=True)
+    duplicate_of: int | None = Field(default=None, foreign_key="referral.id", index=True)
+    status: str = ReferralState.NEW.value
+    refusal_reason: str | None = None
+    comment: str | None = None  # the référent's comment on the last decision
+    decided_at: datetime | None = None
+    contract_type: str | None = None  # when hired (defaults from the offer)
+    contract_start: date | None = None
+    contract_end: date | None = None
+    contract_duration: str | None = None
+    weekly_hours: float | None = None
     flagged: bool = False
     flag_reason: str | None = None
     created_at: datetime = Field(default_factory=utcnow)
@@ -206,8 +263,8 @@ class OutboxMessage(SQLModel, table=True):
     next_attempt_at: datetime = Field(default_factory=utcnow)
     last_error: str | None = None
     offer_id: int | None = Field(default=None, foreign_key="offer.id", index=True)
-    partner_id: int | None = Field(default=None, foreign_key="partner.id")
-    inbound_id: int | None = Field(default=None, foreign_key="inboundmessage.id")
+    partner_id: int | None = Field(default=None, foreign_key="partner.id", index=True)
+    inbound_id: int | None = Field(default=None, foreign_key="inboundmessage.id", index=True)
     created_at: datetime = Field(default_factory=utcnow)
     sent_at: datetime | None = None
     to_key: str | None = Field(default=None, index=True)  # first recipient, lowercase (flood limits)
@@ -224,3 +281,44 @@ class Fingerprint(SQLModel, table=True):
 
     hash: int = Field(sa_column=Column(BigInteger, primary_key=True, autoincrement=False))
     anchor: bool = False  # made of template words only (no value from a form): mailbot's for sure
+
+
+class AuditEvent(SQLModel, table=True):
+    """One change, written in the same unit of work as the change itself: who, how, what, why.
+
+    Never updated nor deleted; `undo` adds an event of its own (`details["undoes"]`).
+    """
+
+    __table_args__ = (
+        CheckConstraint(sql_in("actor", ActorKind), name="ck_auditevent_actor"),
+        CheckConstraint(sql_in("channel", Channel), name="ck_auditevent_channel"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = Field(default_factory=utcnow, index=True)
+    actor: str  # referent | company | partner | system
+    actor_address: str | None = None
+    channel: str  # cli | email | system
+    action: str = Field(index=True)  # present, hire, undo, offer_close, offer_edit, ...
+    offer_id: int | None = Field(default=None, foreign_key="offer.id", index=True)
+    referral_id: int | None = Field(default=None, foreign_key="referral.id", index=True)
+    candidate_id: int | None = Field(default=None, foreign_key="candidate.id", index=True)
+    company_id: int | None = Field(default=None, foreign_key="company.id", index=True)
+    inbound_id: int | None = Field(default=None, foreign_key="inboundmessage.id", index=True)
+    from_state: str | None = None
+    to_state: str | None = None
+    reason: str | None = None
+    comment: str | None = None
+    details: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+
+
+class CompanyRevision(SQLModel, table=True):
+    """Details for a known SIRET that differ from what is stored: kept for the référent, never
+    applied silently. `changes` maps a field to [stored, received]."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    company_id: int = Field(foreign_key="company.id", index=True)
+    inbound_id: int | None = Field(default=None, foreign_key="inboundmessage.id", index=True)
+    changes: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    applied: bool = False
+    created_at: datetime = Field(default_factory=utcnow)
