@@ -36,6 +36,7 @@ __all__ = [
     "PeopleConfig",
     "SecurityConfig",
     "SmtpConfig",
+    "WorkflowConfig",
     "config_path",
     "display_url",
     "domain_name",
@@ -239,6 +240,14 @@ class SecurityConfig(_Section):
         return self
 
 
+class WorkflowConfig(_Section):
+    """The référent's decisions (see README, "Decisions")."""
+
+    # What a presentation tells the company about each candidate besides the name and the CV:
+    # "none" (the company goes through the référent), "email", or "all" (email and phone).
+    share_candidate_contacts: Literal["none", "email", "all"] = "none"
+
+
 class Config(_Section):
     database: DatabaseConfig = DatabaseConfig()
     imap: ImapConfig | None = None
@@ -248,6 +257,7 @@ class Config(_Section):
     paths: PathsConfig = PathsConfig()
     limits: LimitsConfig = LimitsConfig()
     security: SecurityConfig = SecurityConfig()
+    workflow: WorkflowConfig = WorkflowConfig()
     source_path: str | None = Field(None, exclude=True)
 
     @model_validator(mode="after")
@@ -273,7 +283,8 @@ def config_path(explicit: str | Path | None = None) -> Path:
 
 def _describe(error: dict) -> str:
     loc = [str(part) for part in error["loc"]]
-    if loc and loc[0] in {"imap", "smtp", "people", "database", "paths", "limits", "security"}:
+    if loc and loc[0] in {"imap", "smtp", "people", "database", "paths", "limits", "security",
+                               "workflow"}:
         where = f"[{loc[0]}] " + ".".join(loc[1:])
     elif loc and loc[0] == "partners" and len(loc) > 1:
         where = f"[[partners]] #{int(loc[1]) + 1} " + ".".join(loc[2:])

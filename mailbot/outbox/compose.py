@@ -15,7 +15,7 @@ from datetime import datetime
 from email import message_from_bytes
 from email.message import EmailMessage
 from email.policy import default as default_policy
-from email.utils import format_datetime, formataddr, make_msgid
+from email.utils import encode_rfc2231, format_datetime, formataddr, make_msgid
 from pathlib import Path
 from typing import Any
 
@@ -41,7 +41,7 @@ from mailbot.outbox.labels_fr import (
 )
 from mailbot.resources import templates_dir as default_templates_dir
 
-__all__ = ["AUTO_SUBMITTED", "ROLE_HEADER", "Composer"]
+__all__ = ["AUTO_SUBMITTED", "ROLE_HEADER", "Composer", "OutAttachment"]
 
 ROLE_HEADER = "X-Mailbot-Role"
 
@@ -61,6 +61,15 @@ DEFAULT_SIGNATURE: dict[str, Any] = {
     "phone": None,
     "email": None,
 }
+
+
+@dataclass(frozen=True)
+class OutAttachment:
+    """A file attached to an outgoing email (a CV, a forwarded message as message/rfc822)."""
+
+    filename: str
+    content_type: str
+    data: bytes
 
 
 _ADDRESS = re.compile(r"^[^\s<>,;:\"()\[\]@]+@[^\s<>,;:\"()\[\]@]+$")
@@ -156,6 +165,30 @@ def _text_part(boundary: str, subtype: str, text: str) -> bytes:
         "Content-Transfer-Encoding: base64\r\n\r\n".encode("ascii"),
         encoded,
     ))
+
+
+def _attachment_part(boundary: str, item: OutAttachment) -> bytes:
+    """One attachment of the multipart/mixed. A message/rfc822 travels as is (RFC 2046 §5.2.1
+    forbids base64 for it) when its lines allow, else as a base64 .eml file."""
+    name = _header_text(item.filename) or "piece-jointe"
+    quoted = encode_rfc2231(name, "utf-8")
+    ctype = _header_text(item.content_type).lower() or "application/octet-stream"
+    data = item.data
+    if ctype == "message/rfc822":
+        lines = data.replace(b"\r\n", b"\n").split(b"\n")
+        if all(len(line) <= 990 for line in lines) and b"\x00" not in data:
+            encoding = "8bit" if any(byte > 127 for byte in data) else "7bit"
+            body = b"\r\n".join(lines).rstrip(b"\r\n") + b"\r\n"
+            head = (f"--{boundary}\r\nContent-Type: message/rfc822\r\n"
+                    f"Content-Disposition: attachment; filename*={quoted}\r\n"
+                    f"Content-Transfer-Encoding: {encoding}\r\n\r\n")
+            return head.encode("ascii") + body
+        ctype = "application/octet-stream"
+    encoded = base64.encodebytes(data).replace(b"\n", b"\r\n")
+    head = (f"--{boundary}\r\nContent-Type: {ctype}; name*={quoted}\r\n"
+            f"Content-Disposition: attachment; filename*={quoted}\r\n"
+            "Content-Transfer-Encoding: base64\r\n\r\n")
+    return head.encode("ascii") + encoded
 
 
 class Composer:
@@ -282,6 +315,7 @@ class Composer:
         reply_to: str | None = None,
         in_reply_to: str | None = None,
         references: list[str] | None = None,
+        attachments: tuple[OutAttachment, ...] | list[OutAttachment] = (),
     ) -> _Built:
         """The email's bytes, written directly (RFC 5322 + MIME, CRLF): the stdlib's
         EmailMessage and policy header folding cost more than the rest of composing."""
@@ -316,13 +350,23 @@ class Composer:
             ("Content-Type", f'multipart/alternative;\r\n boundary="{boundary}"'),
             ("Content-Language", "fr"),
         ]
-        head = "".join(f"{name}: {value}\r\n" for name, value in headers)
-        raw = b"".join((
-            head.encode("ascii"), b"\r\n",
+        alternative = b"".join((
             _text_part(boundary, "plain", text),
             _text_part(boundary, "html", html),
             f"--{boundary}--\r\n".encode("ascii"),
         ))
+        if attachments:
+            mixed = "=_mailbot_" + secrets.token_hex(12)
+            headers[-2] = ("Content-Type", f'multipart/mixed;\r\n boundary="{mixed}"')
+            alternative = b"".join((
+                f"--{mixed}\r\nContent-Type: multipart/alternative;\r\n boundary=\"{boundary}\""
+                "\r\n\r\n".encode("ascii"),
+                alternative,
+                *(_attachment_part(mixed, item) for item in attachments),
+                f"--{mixed}--\r\n".encode("ascii"),
+            ))
+        head = "".join(f"{name}: {value}\r\n" for name, value in headers)
+        raw = b"".join((head.encode("ascii"), b"\r\n", alternative))
         return _Built(message_id=message_id, subject=subject, raw=raw, recipients=recipients)
 
     def queue(
@@ -336,6 +380,7 @@ class Composer:
         partner_id: int | None = None,
         inbound_id: int | None = None,
         status: str = OutboxStatus.PENDING,
+        attachments: tuple[OutAttachment, ...] | list[OutAttachment] = (),
         **headers: Any,
     ) -> OutboxMessage:
         """Render and add a pending outbox row to `session` (the caller commits).
@@ -343,7 +388,7 @@ class Composer:
         The email's words are fingerprinted in the same transaction (`mailbot.fingerprints`), so
         its text quoted back to us is never read as data. `status="held"` queues it held."""
         subject, text, html = self.render_parts(role, context)
-        built = self._build(role, subject, text, html, to=to, **headers)
+        built = self._build(role, subject, text, html, to=to, attachments=attachments, **headers)
         remember(session, (subject, text, html_words(html)), self.static_hashes())
         recipients = built.recipients
         row = OutboxMessage(
