@@ -15,6 +15,8 @@ from rich.table import Table
 from rich.text import Text
 
 from mailbot.domain.models import InboundStatus, OutboxStatus
+from mailbot.domain.services import OFFER_FIELDS
+from mailbot.domain.states import ReferralState, RefusalReason
 from mailbot.errors import MailbotError
 
 __all__ = ["app", "main", "plain"]
@@ -32,6 +34,14 @@ outbox_app = typer.Typer(help="Outgoing emails (the outbox).", no_args_is_help=T
 app.add_typer(offers_app, name="offers")
 app.add_typer(messages_app, name="messages")
 app.add_typer(outbox_app, name="outbox")
+referrals_app = typer.Typer(
+    help="Referrals (a candidate proposed by a partner for an offer) and the référent's "
+    "decisions on them.", no_args_is_help=True)
+candidates_app = typer.Typer(help="Candidates (persons) and their parcours.", no_args_is_help=True)
+feedback_app = typer.Typer(help="Feedback emails to partners.", no_args_is_help=True)
+app.add_typer(referrals_app, name="referrals")
+app.add_typer(candidates_app, name="candidates")
+app.add_typer(feedback_app, name="feedback")
 
 console = Console(soft_wrap=True)
 err = Console(stderr=True)
@@ -211,6 +221,76 @@ def _table(*columns: str, wide: tuple[str, ...] = ()) -> Table:
     return table
 
 
+# -- the référent's decisions (one unit of work per call: see mailbot.decide) -------------------
+
+IdsArg = Annotated[list[str], typer.Argument(
+    metavar="ID", help="Referral ids, 12 or R12 (see `mailbot referrals list`).")]
+CommentOpt = Annotated[str | None, typer.Option(
+    "--comment", help="A comment for the partner (sent in its feedback) and the audit.")]
+ReferralStateChoice = enum.Enum(  # type: ignore[misc]
+    "ReferralStateChoice", [(s.value, s.value) for s in ReferralState], type=str)
+OfferFieldChoice = enum.Enum(  # type: ignore[misc]
+    "OfferFieldChoice", [(name, name) for name in OFFER_FIELDS], type=str)
+_DECISIONS_NOTE = (
+    "\n\nEach ID is applied on its own: one line per ID says what was done or why not; the "
+    "others are kept when one is refused (exit code 1 if any was). What was decided is committed "
+    "together, then the partners' feedback is sent (one email per partner).")
+
+
+def _shown(value: object) -> str:
+    """A field's value on one line: dates in ISO, text quoted, nothing as null."""
+    return json.dumps(value, ensure_ascii=False, default=str)
+
+
+def _print_plain(line: object) -> None:
+    print(_UNSAFE.sub("\ufffd", str(line)))
+
+
+def _referent_call(config_file: Path | None, send: bool, act) -> None:
+    """Run `act(decisions)` in one unit of work as the référent (CLI), print its lines, send
+    the emails it queued; exit 1 when `act` refused something."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from mailbot.decide import Line, referent_decisions
+    from mailbot.domain.services import DecisionError
+
+    config = _load(config_file)
+    _setup_logging(quiet=True)
+    try:
+        pipeline = _pipeline(config)
+        with referent_decisions(pipeline.engine, pipeline.composer, config) as decisions:
+            lines = act(decisions)
+    except DecisionError as exc:
+        raise _fail(str(exc)) from None
+    except MailbotError as exc:
+        raise _fail(str(exc)) from None
+    except SQLAlchemyError as exc:
+        raise _database_failure(config, exc) from None
+    for line in lines:
+        _print_plain(line)
+    if send:
+        report = pipeline.send()
+        _print_plain(f"emails: {report.sent} sent, {report.deferred} deferred, "
+                     f"{report.failed} failed")
+    if any(isinstance(line, Line) and not line.done for line in lines):
+        raise typer.Exit(1)
+
+
+def _decide(action_code: str, ids: list[str], config_file: Path | None, send: bool,
+            **options) -> None:
+    from mailbot.decide import decide_many
+    from mailbot.domain.states import Action
+
+    _referent_call(config_file, send,
+                   lambda decisions: decide_many(decisions, Action(action_code), ids, **options))
+
+
+SendOpt = Annotated[bool, typer.Option(
+    "--send/--no-send", help="Send the resulting emails now (else `mailbot run` sends them).")]
+
+
+
+
 @offers_app.command("list")
 def offers_list(config_file: ConfigOpt = None, as_json: JsonOpt = False) -> None:
     """List offers with their reference, company, title, positions, status and referrals.
@@ -251,6 +331,42 @@ def offers_release(
     console.print(f"offer {result['ref']}: {result['released']} email(s) released, "
                   f"{report.sent} sent, {report.deferred} deferred, {report.failed} failed",
                   markup=False, highlight=False)
+
+
+@offers_app.command("close")
+def offers_close(
+    ref: Annotated[str, typer.Argument(metavar="REF", help="Offer reference, e.g. CS-2027-0042.")],
+    reason: Annotated[str | None, typer.Option("--reason", help="Why (kept in the audit).")] = None,
+    config_file: ConfigOpt = None,
+    send: SendOpt = True,
+) -> None:
+    """Close an open offer (filled or not); the partners it was sent to are told."""
+    def act(decisions) -> list:
+        offer = decisions.offer(ref)
+        before = offer.status
+        decisions.close_offer(ref, reason)
+        return [f"offer {offer.ref}: {before} -> {offer.status}"]
+
+    _referent_call(config_file, send, act)
+
+
+@offers_app.command("edit")
+def offers_edit(
+    ref: Annotated[str, typer.Argument(metavar="REF", help="Offer reference, e.g. CS-2027-0042.")],
+    field: Annotated[OfferFieldChoice, typer.Argument(  # type: ignore[valid-type]
+        metavar="FIELD", help="The field to correct.", case_sensitive=False)],
+    value: Annotated[str, typer.Argument(metavar="VALUE", help="Its right value ('' clears it).")],
+    config_file: ConfigOpt = None,
+) -> None:
+    """Correct a misread field of an offer (audited with the old and new values)."""
+    name = field.value
+
+    def act(decisions) -> list:
+        old = getattr(decisions.offer(ref), name)
+        offer = decisions.edit_offer(ref, name, value)
+        return [f"offer {offer.ref}: {name}: {_shown(old)} -> {_shown(getattr(offer, name))}"]
+
+    _referent_call(config_file, False, act)
 
 
 @messages_app.command("list")
@@ -328,6 +444,231 @@ def reprocess(
     console.print(line, highlight=False)
     if outcome.status == "quarantined":
         raise typer.Exit(1)
+
+
+@referrals_app.command("list")
+def referrals_list(
+    offer: Annotated[str | None, typer.Option("--offer", metavar="REF",
+                                              help="Only this offer's referrals.")] = None,
+    status: Annotated[ReferralStateChoice | None, typer.Option(  # type: ignore[valid-type]
+        help="Only this status.", case_sensitive=False)] = None,
+    config_file: ConfigOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """List referrals: id (R12), offer, partner, candidate, status, reason, duplicate, flag."""
+    from mailbot.queries import list_referrals
+
+    try:
+        rows = list_referrals(_engine(_load(config_file)), offer=offer,
+                              status=status.value if status else None)
+    except LookupError as exc:
+        raise _fail(str(exc)) from None
+    if as_json:
+        print(json.dumps(rows, ensure_ascii=False, indent=2, default=str))
+        return
+    table = _table("id", "offer", "partner", "cand.", "name", "status", "reason", "dup. of",
+                   "flag", wide=("offer",))
+    table.columns[0].no_wrap = True
+    for r in rows:
+        name = " ".join(p for p in (r["first_name"], r["last_name"]) if p)
+        table.add_row(plain(r["ref"]), plain(r["offer"] or "-"), plain(r["partner"]),
+                      plain(r["candidate"]), plain(name), plain(r["status"]),
+                      plain(r["refusal_reason"]),
+                      plain(f"R{r['duplicate_of']}" if r["duplicate_of"] else ""),
+                      plain(r["flag_reason"] if r["flagged"] else ""))
+    console.print(table)
+
+
+@referrals_app.command("review", help="Put referrals under review (à l'étude)." + _DECISIONS_NOTE)
+def referrals_review(ids: IdsArg, comment: CommentOpt = None, config_file: ConfigOpt = None,
+                     send: SendOpt = True) -> None:
+    _decide("review", ids, config_file, send, comment=comment)
+
+
+@referrals_app.command(
+    "present", help="Present referrals to the company (one presentation per offer, CVs attached)."
+    + _DECISIONS_NOTE)
+def referrals_present(ids: IdsArg, comment: CommentOpt = None, config_file: ConfigOpt = None,
+                      send: SendOpt = True) -> None:
+    _decide("present", ids, config_file, send, comment=comment)
+
+
+@referrals_app.command(
+    "hire", help="Record hires (retenue); contract terms not given come from the offer."
+    + _DECISIONS_NOTE)
+def referrals_hire(
+    ids: IdsArg,
+    contract: Annotated[str | None, typer.Option("--contract", help="Contract type: CDI, CDD…")] = None,
+    start: Annotated[str | None, typer.Option("--start", metavar="DATE",
+                                              help="Start date: 2027-02-01 or 01/02/2027.")] = None,
+    end: Annotated[str | None, typer.Option("--end", metavar="DATE", help="End date.")] = None,
+    duration: Annotated[str | None, typer.Option("--duration", help="Duration: 6 mois…")] = None,
+    hours: Annotated[str | None, typer.Option("--hours", help="Weekly hours: 35, 24,5h.")] = None,
+    comment: CommentOpt = None,
+    config_file: ConfigOpt = None,
+    send: SendOpt = True,
+) -> None:
+    from mailbot.decide import parse_date, parse_hours
+    from mailbot.domain.services import HireTerms
+
+    try:
+        terms = HireTerms(contract_type=contract.strip() if contract else None,
+                          start=parse_date(start) if start else None,
+                          end=parse_date(end) if end else None,
+                          duration=duration.strip() if duration else None,
+                          weekly_hours=parse_hours(hours) if hours else None)
+    except ValueError as exc:
+        raise _fail(str(exc), 2) from None
+    _decide("hire", ids, config_file, send, comment=comment, terms=terms)
+
+
+@referrals_app.command(
+    "reject", help="Record referrals as not hired (non retenue), with a reason from the list."
+    + _DECISIONS_NOTE)
+def referrals_reject(
+    ids: IdsArg,
+    reason: Annotated[RefusalReason, typer.Option(
+        "--reason", help="Why (required).", case_sensitive=False)],
+    comment: CommentOpt = None,
+    config_file: ConfigOpt = None,
+    send: SendOpt = True,
+) -> None:
+    _decide("reject", ids, config_file, send, reason=RefusalReason(reason.value), comment=comment)
+
+
+@referrals_app.command("hold", help="Keep referrals for a later need (en attente)."
+                       + _DECISIONS_NOTE)
+def referrals_hold(ids: IdsArg, comment: CommentOpt = None, config_file: ConfigOpt = None,
+                   send: SendOpt = True) -> None:
+    _decide("hold", ids, config_file, send, comment=comment)
+
+
+@referrals_app.command(
+    "undo", help="Revert each referral's last decision (audited, never erased)." + _DECISIONS_NOTE)
+def referrals_undo(ids: IdsArg, config_file: ConfigOpt = None, send: SendOpt = True) -> None:
+    _decide("undo", ids, config_file, send)
+
+
+@referrals_app.command("attach")
+def referrals_attach(
+    referral: Annotated[str, typer.Argument(metavar="ID", help="Referral id: 12 or R12.")],
+    ref: Annotated[str, typer.Argument(metavar="REF", help="Offer reference, e.g. CS-2027-0042.")],
+    config_file: ConfigOpt = None,
+) -> None:
+    """Tie a flagged referral (unknown or missing offer reference) to its offer."""
+    from mailbot.decide import parse_referral_id
+
+    try:
+        referral_id = parse_referral_id(referral)
+    except ValueError as exc:
+        raise _fail(str(exc), 2) from None
+
+    def act(decisions) -> list:
+        row = decisions.attach(referral_id, ref)
+        return [f"R{row.id}: attached to {decisions.offer(ref).ref}"]
+
+    _referent_call(config_file, False, act)
+
+
+@candidates_app.command("show")
+def candidates_show(
+    candidate: Annotated[str, typer.Argument(metavar="ID", help="Candidate id (12 or C12).")],
+    config_file: ConfigOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """A person's parcours: referrals, decisions and contracts across offers and partners."""
+    from mailbot.queries import candidate_history
+
+    found = re.fullmatch(r"[Cc]?(\d{1,18})", candidate.strip())
+    if not found:
+        raise _fail(f"not a candidate id (12 or C12): {candidate!r}", 2)
+    try:
+        history = candidate_history(_engine(_load(config_file)), int(found.group(1)))
+    except LookupError as exc:
+        raise _fail(str(exc)) from None
+    if as_json:
+        print(json.dumps(history, ensure_ascii=False, indent=2, default=str))
+        return
+    person = history["candidate"]
+    head = Text(f"candidate C{person['id']}: ")
+    head.append_text(plain(" ".join(p for p in (person["first_name"], person["last_name"]) if p)))
+    console.print(head, highlight=False)
+    referrals = _table("id", "offer", "company", "title", "partner", "status", "reason",
+                       "comment", "contract", wide=("offer",))
+    for r in history["referrals"]:
+        contract = ", ".join(str(v) for v in (
+            r["contract_type"], r["contract_start"], r["contract_end"] or r["contract_duration"],
+            f"{r['weekly_hours']:g} h" if r["weekly_hours"] is not None else None) if v)
+        referrals.add_row(plain(r["ref"]), plain(r["offer"] or "-"), plain(r["company"]),
+                          plain(r["offer_title"]), plain(r["partner"]), plain(r["status"]),
+                          plain(r["refusal_reason"]), plain(r["comment"]), plain(contract))
+    console.print(referrals)
+    console.print(_audit_table(history["decisions"]))
+
+
+def _audit_table(rows: list[dict]) -> Table:
+    table = _table("at", "actor", "channel", "action", "offer", "referral", "change", "reason",
+                   "comment", wide=("offer",))
+    for r in rows:
+        change = f"{r['from_state']} -> {r['to_state']}" if r["from_state"] or r["to_state"] else ""
+        if r["action"] == "offer_edit":
+            d = r["details"]
+            change = f"{d.get('field')}: {d.get('old')!r} -> {d.get('new')!r}"
+        table.add_row(plain(r["at"]), plain(r["actor"]), plain(r["channel"]), plain(r["action"]),
+                      plain(r["offer"] or ""), plain(f"R{r['referral']}" if r["referral"] else ""),
+                      plain(change), plain(r["reason"]), plain(r["comment"]))
+    return table
+
+
+@app.command()
+def audit(
+    offer: Annotated[str | None, typer.Option("--offer", metavar="REF",
+                                              help="Only this offer's events.")] = None,
+    candidate: Annotated[int | None, typer.Option("--candidate", metavar="ID",
+                                                  help="Only this candidate's events.")] = None,
+    config_file: ConfigOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Every recorded change, oldest first: when, who (actor, channel), what, why."""
+    from mailbot.queries import list_audit
+
+    try:
+        rows = list_audit(_engine(_load(config_file)), offer=offer, candidate=candidate)
+    except LookupError as exc:
+        raise _fail(str(exc)) from None
+    if as_json:
+        print(json.dumps(rows, ensure_ascii=False, indent=2, default=str))
+        return
+    console.print(_audit_table(rows))
+
+
+@feedback_app.command("send")
+def feedback_send(
+    partner: Annotated[str | None, typer.Option("--partner", metavar="NAME",
+                                                help="Only this partner (its [[partners]] name).")
+                       ] = None,
+    config_file: ConfigOpt = None,
+    send: SendOpt = True,
+) -> None:
+    """Send each partner (or one) the full state of all its candidates."""
+    from sqlmodel import select
+
+    from mailbot.domain import notices
+    from mailbot.domain.models import Partner
+    from mailbot.domain.services import DecisionError
+
+    def act(decisions) -> list:
+        row = None
+        if partner:
+            row = decisions.session.exec(select(Partner).where(Partner.name == partner)).first()
+            if row is None:
+                raise DecisionError(f"no partner named {partner!r} (see [[partners]] in the config)")
+        queued = notices.queue_full_feedback(decisions.session, decisions.composer,
+                                             decisions.config, row)
+        count = queued if isinstance(queued, int) else len(queued or ())
+        return [f"feedback: {count} email(s) queued"]
+
+    _referent_call(config_file, send, act)
 
 
 @app.command()

@@ -2,13 +2,33 @@
 
 from __future__ import annotations
 
+from datetime import date, datetime
+
 from sqlalchemy import func
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, select
+from sqlalchemy.orm import aliased
+from sqlmodel import Session, col, select
 
-from mailbot.domain.models import Company, InboundMessage, Offer, OutboxMessage, Referral
+from mailbot.domain.models import (
+    AuditEvent,
+    Candidate,
+    Company,
+    InboundMessage,
+    Offer,
+    OutboxMessage,
+    Partner,
+    Referral,
+)
+from mailbot.domain.states import ReferralState
 
-__all__ = ["list_messages", "list_offers", "list_outbox"]
+__all__ = [
+    "candidate_history",
+    "list_audit",
+    "list_messages",
+    "list_offers",
+    "list_outbox",
+    "list_referrals",
+]
 
 
 def list_offers(engine: Engine) -> list[dict]:
@@ -89,3 +109,149 @@ def list_outbox(engine: Engine, *, status: str | None = None, limit: int = 100) 
             }
             for m in session.exec(query)
         ]
+
+
+def _iso(value: date | datetime | None) -> str | None:
+    if value is None:
+        return None
+    return value.isoformat(timespec="seconds") if isinstance(value, datetime) else value.isoformat()
+
+
+def _offer_id(session: Session, ref: str) -> int:
+    """The id of offer `ref`, or LookupError."""
+    found = session.exec(select(Offer.id).where(Offer.ref == ref.strip().upper())).first()
+    if found is None:
+        raise LookupError(f"no offer {ref.strip()}")
+    return found
+
+
+def _referral_query():
+    """Referrals with their offer, partner, candidate and company: one joined select."""
+    return (
+        select(Referral, Offer.ref, Offer.title, Company.legal_name, Partner.name, Candidate)
+        .join(Candidate, Candidate.id == Referral.candidate_id)
+        .outerjoin(Offer, Offer.id == Referral.offer_id)
+        .outerjoin(Company, Company.id == Offer.company_id)
+        .outerjoin(Partner, Partner.id == Referral.partner_id)
+    )
+
+
+def _referral_row(referral: Referral, ref: str | None, title: str | None, company: str | None,
+                  partner: str | None, candidate: Candidate) -> dict:
+    return {
+        "id": referral.id,
+        "ref": f"R{referral.id}",
+        "offer": ref,
+        "offer_title": title,
+        "company": company,
+        "partner": partner,
+        "sender": referral.sender,
+        "candidate": candidate.id,
+        "first_name": candidate.first_name,
+        "last_name": candidate.last_name,
+        "status": referral.status,
+        "refusal_reason": referral.refusal_reason,
+        "comment": referral.comment,
+        "decided_at": _iso(referral.decided_at),
+        "contract_type": referral.contract_type,
+        "contract_start": _iso(referral.contract_start),
+        "contract_end": _iso(referral.contract_end),
+        "contract_duration": referral.contract_duration,
+        "weekly_hours": referral.weekly_hours,
+        "duplicate_of": referral.duplicate_of,
+        "cv": referral.cv_filename,
+        "flagged": referral.flagged,
+        "flag_reason": referral.flag_reason,
+        "created_at": _iso(referral.created_at),
+    }
+
+
+def list_referrals(engine: Engine, *, offer: str | None = None,
+                   status: str | None = None) -> list[dict]:
+    """Referrals, oldest first, with their offer's ref, partner's name and candidate's name;
+    `offer` (a ref; LookupError when unknown) and `status` narrow the list."""
+    with Session(engine) as session:
+        query = _referral_query().order_by(Referral.id)
+        if offer:
+            query = query.where(Referral.offer_id == _offer_id(session, offer))
+        if status:
+            query = query.where(Referral.status == status)
+        return [_referral_row(*row) for row in session.exec(query)]
+
+
+def _audit_row(event: AuditEvent, ref: str | None) -> dict:
+    return {
+        "id": event.id,
+        "at": _iso(event.at),
+        "actor": event.actor,
+        "actor_address": event.actor_address,
+        "channel": event.channel,
+        "action": event.action,
+        "offer": ref,
+        "referral": event.referral_id,
+        "candidate": event.candidate_id,
+        "inbound_id": event.inbound_id,
+        "from_state": event.from_state,
+        "to_state": event.to_state,
+        "reason": event.reason,
+        "comment": event.comment,
+        "details": dict(event.details or {}),
+    }
+
+
+def _audit_query():
+    return (select(AuditEvent, Offer.ref).outerjoin(Offer, Offer.id == AuditEvent.offer_id)
+            .order_by(AuditEvent.id))
+
+
+def list_audit(engine: Engine, *, offer: str | None = None,
+               candidate: int | None = None) -> list[dict]:
+    """Audit events, oldest first, each with its offer's ref; narrowed to one offer (LookupError
+    when unknown) and/or one candidate."""
+    with Session(engine) as session:
+        query = _audit_query()
+        if offer:
+            query = query.where(AuditEvent.offer_id == _offer_id(session, offer))
+        if candidate is not None:
+            query = query.where(AuditEvent.candidate_id == candidate)
+        return [_audit_row(event, ref) for event, ref in session.exec(query)]
+
+
+def candidate_history(engine: Engine, candidate_id: int) -> dict:
+    """One person's *parcours*: who they are, every referral (offer, company, partner, state,
+    contract) and every decision about them, oldest first. LookupError when unknown."""
+    first = aliased(Partner)
+    with Session(engine) as session:
+        found = session.exec(
+            select(Candidate, first.name).outerjoin(first, first.id == Candidate.partner_id)
+            .where(Candidate.id == candidate_id)
+        ).first()
+        if found is None:
+            raise LookupError(f"no candidate {candidate_id}")
+        person, first_partner = found
+        referrals = [_referral_row(*row) for row in session.exec(
+            _referral_query().where(Referral.candidate_id == candidate_id)
+            .order_by(col(Referral.created_at), col(Referral.id)))]
+        events = [_audit_row(event, ref) for event, ref in session.exec(
+            _audit_query().where(AuditEvent.candidate_id == candidate_id))]
+    contracts = [
+        {key: r[key] for key in ("id", "offer", "company", "offer_title", "contract_type",
+                                 "contract_start", "contract_end", "contract_duration",
+                                 "weekly_hours")}
+        for r in referrals if r["status"] == ReferralState.HIRED
+    ]
+    return {
+        "candidate": {
+            "id": person.id,
+            "first_name": person.first_name,
+            "last_name": person.last_name,
+            "email": person.email,
+            "phone": person.phone,
+            "birth_date": _iso(person.birth_date),
+            "first_partner": first_partner,
+            "created_at": _iso(person.created_at),
+        },
+        "referrals": referrals,
+        "contracts": contracts,
+        "decisions": events,
+    }
