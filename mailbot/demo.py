@@ -149,7 +149,36 @@ def run_demo(directory: Path, console: Console) -> None:
     if answered:
         console.print(f"A partner answers the broadcast « {answered} » with a CV…\n")
         cycle()
+        decided = _decide(pipeline)
+        if decided:
+            console.print(f"The référent presents the candidate {decided} to the company, then "
+                          f"records the hire (`mailbot referrals present {decided}`, `mailbot "
+                          f"referrals hire {decided}`): the company gets the presentation, the "
+                          "partner its feedback…\n")
     _summary(engine, directory, console)
+
+
+def _decide(pipeline: Pipeline) -> str | None:
+    """The référent's decisions on the first referral, through the CLI's code path."""
+    from mailbot.db import session_scope
+    from mailbot.domain.models import Referral
+    from mailbot.domain.services import Actor, Decisions
+    from mailbot.domain.states import Action, ActorKind, Channel
+
+    config = pipeline.config
+    actor = Actor(ActorKind.REFERENT, Channel.CLI, config.people.referent)
+    with session_scope(pipeline.engine) as session:
+        referral = session.exec(select(Referral).where(Referral.offer_id.is_not(None))
+                                .order_by(Referral.id)).first()
+        if referral is None:
+            return None
+        for action in (Action.PRESENT, Action.HIRE):
+            decisions = Decisions(session, actor, pipeline.composer, config)
+            decisions.decide(referral.id, action)
+            decisions.finish()
+        name = f"R{referral.id}"
+    pipeline.send()
+    return name
 
 
 def _summary(engine, directory: Path, console: Console) -> None:
