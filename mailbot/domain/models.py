@@ -6,6 +6,7 @@ Plain SQLModel classes; state changes live in the handlers and services, not her
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
+from enum import StrEnum
 
 from sqlalchemy import JSON, BigInteger, CheckConstraint, Column, LargeBinary, UniqueConstraint
 from sqlmodel import Field, SQLModel
@@ -21,6 +22,10 @@ __all__ = [
     "Fingerprint",
     "InboundMessage",
     "InboundStatus",
+    "Lot",
+    "Market",
+    "MarketImport",
+    "MarketImportStatus",
     "Offer",
     "OfferStatus",
     "OutboxMessage",
@@ -30,6 +35,7 @@ __all__ = [
     "Referral",
     "ReferralStatus",
     "UidMark",
+    "Worksite",
     "utcnow",
 ]
 
@@ -144,6 +150,7 @@ class Offer(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow)
     contact_address: str | None = None  # where the form came from: acknowledgement, presentation
     closed_at: datetime | None = None  # when it was filled or closed
+    lot_id: int | None = Field(default=None, foreign_key="lot.id", index=True)  # its market lot
 
 
 class Partner(SQLModel, table=True):
@@ -322,3 +329,79 @@ class CompanyRevision(SQLModel, table=True):
     changes: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     applied: bool = False
     created_at: datetime = Field(default_factory=utcnow)
+
+
+# -- markets, lots and worksites (the facilitateur's list; see mailbot.markets) ------------------
+
+
+class Market(SQLModel, table=True):
+    """A public contract with a social clause: its buyer and period; it has lots."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    reference: str | None = Field(default=None, index=True)  # the buyer's number, when given
+    name: str | None = None
+    match_key: str = Field(unique=True)  # folded reference, else folded name: one row per market
+    buyer: str | None = None
+    period_start: date | None = None
+    period_end: date | None = None
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+class Lot(SQLModel, table=True):
+    """One lot of a market, won by one company, with the insertion hours its clause requires."""
+
+    __table_args__ = (UniqueConstraint("market_id", "number", name="uq_lot_market_number"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    market_id: int = Field(foreign_key="market.id")
+    number: str = ""  # as written ("3", "3B"); "" for a market without lots
+    label: str | None = None
+    company_id: int | None = Field(default=None, foreign_key="company.id", index=True)
+    insertion_hours: float | None = None
+    start_date: date | None = None
+    end_date: date | None = None
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+class Worksite(SQLModel, table=True):
+    """A chantier of a lot: where the work (and the hires) happen."""
+
+    __table_args__ = (UniqueConstraint("lot_id", "match_key", name="uq_worksite_lot_key"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    lot_id: int = Field(foreign_key="lot.id")
+    match_key: str  # folded name, else folded address
+    name: str | None = None
+    address: str | None = None
+    commune: str | None = None
+    postcode: str | None = None
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class MarketImportStatus(StrEnum):
+    """A list received: applied, waiting for `mailbot markets confirm`, or refused."""
+
+    PENDING = "pending"
+    APPLIED = "applied"
+    REFUSED = "refused"
+
+
+class MarketImport(SQLModel, table=True):
+    """One facilitateur's list (a file or an email attachment): its rows as read, what applying
+    them did (`summary`) and the columns that matched nothing."""
+
+    __table_args__ = (CheckConstraint(sql_in("status", MarketImportStatus), name="ck_marketimport_status"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    sender: str | None = None  # the From address (email) or None (CLI)
+    inbound_id: int | None = Field(default=None, foreign_key="inboundmessage.id", index=True)
+    filename: str = ""
+    status: str = Field(default=MarketImportStatus.PENDING.value, index=True)
+    reason: str | None = None  # why it waits (not authenticated…) or was refused
+    rows: list[dict] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    unmatched: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    summary: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    created_at: datetime = Field(default_factory=utcnow)
+    applied_at: datetime | None = None
