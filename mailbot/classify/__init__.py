@@ -22,7 +22,8 @@ from mailbot.resources import rule_file
 
 __all__ = ["KINDS", "ChainEntry", "Verdict", "classify", "load_chain"]
 
-KINDS = ("liaison_form", "partner_referral", "auto_reply", "bounce", "reply", "unknown")
+KINDS = ("liaison_form", "partner_referral", "referent_command", "auto_reply", "bounce", "reply",
+         "unknown")
 
 
 @dataclass(frozen=True)

@@ -6,6 +6,7 @@ import logging
 from collections.abc import Callable, Iterable
 
 from mailbot.classify import Verdict, classify
+from mailbot.commands import command_lines
 from mailbot.fingerprints import Known, split_own_text
 from mailbot.mime import MailMessage, read_message
 from mailbot.parse.analysis import MailAnalysis
@@ -91,6 +92,8 @@ def _parse(raw: bytes, limits: Limits, finder, own: list[str], known: Known | No
         skipped = [d for d in analysis.documents if d not in docs]
         for facts in skipped:
             flags.append(f"{facts.attachment.filename}: not read as a CV")
+    elif verdict.kind == "referent_command":
+        result["command_lines"] = command_lines(msg.text or "", msg.from_name or "")
     if result["ocr"]:
         flags.append("OCR")
     if problems:
