@@ -6,7 +6,8 @@ from datetime import date
 
 from sqlmodel import select
 
-from mailbot.domain.models import Company, Offer, OfferStatus, OutboxStatus
+from mailbot.domain.candidates import normalise_phone
+from mailbot.domain.models import Company, CompanyRevision, Offer, OfferStatus, OutboxStatus
 from mailbot.domain.refs import allocate_ref
 from mailbot.flood import offers_in_window
 from mailbot.handlers.base import HandlerContext
@@ -21,18 +22,40 @@ _CONDITION_FIELDS = ("contract_type", "contract_duration", "weekly_hours", "gros
 
 
 def _company(ctx: HandlerContext, data: dict) -> Company:
-    """Reuse the company with the same valid-looking SIRET, refreshing its details; else create."""
+    """Reuse the company with the same SIRET, filling only its empty fields (different details
+    are kept as a flagged CompanyRevision, never applied); else create."""
     siret = data.get("siret")
     company = None
     if siret:
         company = ctx.session.exec(select(Company).where(Company.siret == siret)).first()
+    known = company is not None
     company = company or Company()
+    changes: dict[str, list] = {}
     for key, value in data.items():
-        if value is not None and hasattr(company, key):
+        if value is None or value == "" or key == "id" or not hasattr(company, key):
+            continue
+        stored = getattr(company, key)
+        if stored in (None, ""):
             setattr(company, key, value)
+        elif known and _differs(key, stored, value):
+            changes[key] = [stored, value]
     ctx.session.add(company)
     ctx.session.flush()
+    if changes:
+        revision = CompanyRevision(company_id=company.id, inbound_id=ctx.entry.id, changes=changes)
+        ctx.session.add(revision)
+        ctx.session.flush()
+        ctx.flag(f"company details differ from those stored for SIRET {siret} "
+                 f"({', '.join(changes)}): revision {revision.id} kept, not applied")
     return company
+
+
+def _differs(key: str, stored: object, received: object) -> bool:
+    """Two values of a company field that say different things (case, spacing, phone format
+    aside)."""
+    if key == "phone":
+        return normalise_phone(str(stored)) != normalise_phone(str(received))
+    return " ".join(str(stored).split()).casefold() != " ".join(str(received).split()).casefold()
 
 
 def _date(value: str | None) -> date | None:
@@ -66,6 +89,7 @@ def handle(ctx: HandlerContext) -> None:
     limits = ctx.config.limits
     earlier = (offers_in_window(ctx.session, ctx.sender_address, ctx.entry.id)
                if ctx.is_correspondent and ctx.sender_address else 0)
+    contact = ctx.answer_address if ctx.may_answer else None  # who gets the ack, presentations
     for index, form in enumerate(forms):
         company = _company(ctx, form.get("company") or {})
         job, conditions = form.get("job") or {}, form.get("conditions") or {}
@@ -75,6 +99,7 @@ def handle(ctx: HandlerContext) -> None:
             company_id=company.id,
             inbound_id=ctx.entry.id,
             status=OfferStatus.HELD if held else OfferStatus.OPEN,
+            contact_address=contact,
             market=form.get("market"),
             missing=list(form.get("missing") or []),
             problems=list(form.get("problems") or []),

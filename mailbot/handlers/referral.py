@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from sqlmodel import select
 
-from mailbot.domain.models import Candidate, Company, Offer, OutboxStatus, Partner, Referral
+from mailbot.domain.candidates import link_candidate, store_document
+from mailbot.domain.models import Company, Offer, OutboxStatus, Partner, Referral
 from mailbot.handlers.base import HandlerContext
+from mailbot.mime import read_message
 
 __all__ = ["handle"]
-
-_PERSON = ("first_name", "last_name", "email", "phone")
 
 
 def handle(ctx: HandlerContext) -> None:
@@ -27,25 +27,10 @@ def handle(ctx: HandlerContext) -> None:
         reasons.append("no candidate could be read")
     for reason in reasons:
         ctx.flag(reason)
+    cvs = _cv_files(ctx, candidates)
+    already: list[bool] = []  # per candidate: registered for this offer before this message
     for person in candidates:
-        candidate = Candidate(
-            partner_id=partner.id if partner else None,
-            **{key: person.get(key) for key in _PERSON},
-        )
-        ctx.session.add(candidate)
-        ctx.session.flush()
-        ctx.session.add(
-            Referral(
-                offer_id=offer.id if offer else None,
-                candidate_id=candidate.id,
-                partner_id=partner.id if partner else None,
-                inbound_id=ctx.entry.id,
-                sender=ctx.sender_address,
-                cv_filename=person.get("cv_filename"),
-                flagged=bool(reasons),
-                flag_reason="; ".join(reasons) or None,
-            )
-        )
+        already.append(_store(ctx, person, partner, offer, reasons, cvs))
     if not candidates or not ctx.may_answer:
         return
     if partner is None:
@@ -70,8 +55,9 @@ def handle(ctx: HandlerContext) -> None:
         {
             "partner": {"name": partner.name, "kind": partner.kind} if partner else None,
             "candidates": [
-                {"first_name": c.get("first_name"), "last_name": c.get("last_name")}
-                for c in candidates
+                {"first_name": c.get("first_name"), "last_name": c.get("last_name"),
+                 "already_registered": known}
+                for c, known in zip(candidates, already, strict=True)
             ],
             "offer": offer_view,
             "unknown_ref": ref if offer is None else None,
@@ -83,3 +69,54 @@ def handle(ctx: HandlerContext) -> None:
         inbound_id=ctx.entry.id,
         **ctx.reply_headers(),
     )
+
+
+def _store(ctx: HandlerContext, person: dict, partner: Partner | None, offer: Offer | None,
+           reasons: list[str], cvs: dict[str, tuple[str, bytes, str]]) -> bool:
+    """Store one referred person; True when they were registered for this offer already (then
+    nothing new is stored: the message is flagged, the partner told, no one named)."""
+    match = link_candidate(ctx.session, person, partner.id if partner else None)
+    document = None
+    cv = cvs.get(person.get("cv_filename") or "")
+    if cv is not None:
+        document = store_document(ctx.session, cv[0], cv[1], cv[2])
+    if match.known and offer is not None:
+        existing = ctx.session.exec(select(Referral).where(
+            Referral.offer_id == offer.id, Referral.candidate_id == match.candidate.id)).first()
+        if existing is not None:
+            ctx.flag(f"candidate already referred for {offer.ref} (R{existing.id}): "
+                     "not stored again")
+            if existing.cv_document_id is None and document is not None:
+                existing.cv_document_id = document.id
+                ctx.session.add(existing)
+            return existing.inbound_id != ctx.entry.id
+    own = list(reasons)
+    if match.known and match.earliest_referral_id is not None:
+        own.append(f"candidate already referred (R{match.earliest_referral_id})")
+        ctx.flag(own[-1])
+    ctx.session.add(
+        Referral(
+            offer_id=offer.id if offer else None,
+            candidate_id=match.candidate.id,
+            partner_id=partner.id if partner else None,
+            inbound_id=ctx.entry.id,
+            sender=ctx.sender_address,
+            cv_filename=person.get("cv_filename"),
+            cv_document_id=document.id if document else None,
+            duplicate_of=match.earliest_referral_id if match.known else None,
+            flagged=bool(own),
+            flag_reason="; ".join(own) or None,
+        )
+    )
+    ctx.session.flush()
+    return False
+
+
+def _cv_files(ctx: HandlerContext, candidates: list[dict]) -> dict[str, tuple[str, bytes, str]]:
+    """The attached files the candidates' CVs name: filename → (filename, bytes, type)."""
+    wanted = {p.get("cv_filename") for p in candidates if p.get("cv_filename")}
+    if not wanted or not ctx.entry.raw:
+        return {}
+    message = read_message(ctx.entry.raw, ctx.config.limits.to_limits())
+    return {a.filename: (a.filename, a.data, a.content_type)
+            for a in message.attachments if a.filename in wanted and a.data}
