@@ -275,10 +275,29 @@ def offer_rows(offer: Any, *, company: bool = False) -> list[tuple[str, str]]:
         value = offer.get(key)
         if _blank(value):
             continue
-        text = " ".join(fmt(value).split())
+        multiline = key in _MULTILINE
+        text = "\n".join(_lines(fmt(value))) if multiline else " ".join(fmt(value).split())
         if text:
             rows.append((FIELD_LABELS.get(label_key, label_key), text))
     return rows
+
+
+# Answers people often write as several lines (one activity, skill... per line): their lines
+# are kept ("\n"-separated) so the templates show them as a list.
+_MULTILINE = frozenset({"main_activities", "required_skills", "experience", "training",
+                        "special_requirements", "workplace"})
+_BULLET = re.compile(r"^\s*(?:[-–—•·▪●◦*>]|\d{1,2}[.)])\s+")
+
+
+def _lines(text: str) -> list[str]:
+    """The non-empty lines of `text`, spaces collapsed and a leading bullet ('-', '•', '1.')
+    dropped."""
+    out = []
+    for line in text.splitlines():
+        line = " ".join(_BULLET.sub("", line).split())
+        if line:
+            out.append(line)
+    return out
 
 
 def phone_fr(value: Any) -> str:

@@ -46,7 +46,74 @@ def sample_contexts(role: str) -> list[dict]:
                                      "candidates": [person], "offer": {"ref": v["ref"], "title": v["title"],
                                                                        "company_name": v["name"]},
                                      "original_subject": v["title"]},
+            **_decision_contexts(v, company, person),
+            **_referent_contexts(v, person),
         }
         if role in contexts:
             out.append(contexts[role])
     return out
+
+
+def _decision_contexts(v: dict, company: dict, person: dict) -> dict:
+    """Samples of the emails the référent's decisions send (see mailbot.domain.notices)."""
+    contract = {"type": "CDD", "start": v["date"], "end": None, "duration": f"{v['n']} mois",
+                "weekly_hours": v["hours"]}
+    first, last = person["first_name"], person["last_name"]
+    feedback_people = [
+        {"first_name": first, "last_name": last, "status": "hired", "state": "retenue",
+         "reason": None, "comment": None, "comment_withheld": False, "contract": contract},
+        {"first_name": last, "last_name": first, "status": "not_hired", "state": "non retenue",
+         "reason": "poste pourvu", "comment": f"{v['title']} {v['town']}",
+         "comment_withheld": False, "contract": None},
+        {"first_name": v["partner"], "last_name": last, "status": "not_hired",
+         "state": "non retenue", "reason": "autre", "comment": None, "comment_withheld": True,
+         "contract": None},
+        {"first_name": v["town"], "last_name": first, "status": "presented",
+         "state": "présentée à l'entreprise", "reason": None, "comment": None,
+         "comment_withheld": False, "contract": None},
+    ]
+    return {
+        "company/presentation": {
+            "company": {"legal_name": company["legal_name"], "contact_name": company["contact_name"]},
+            "offer": {**_offer(v), "company_name": None},
+            "candidates": [{**person, "email": v["mail"], "phone": v["phone"],
+                            "cv": f"CV {first} {last}.pdf"},
+                           {"first_name": last, "last_name": first, "email": None, "phone": None,
+                            "cv": None}],
+            "contacts": "all",
+        },
+        "partner/feedback": {
+            "partner": {"name": v["partner"], "kind": "ML"}, "full": False,
+            "offers": [{"offer": {"ref": v["ref"], "title": v["title"], "company_name": v["name"]},
+                        "candidates": feedback_people}],
+        },
+        "partner/offer_update": {"partner": {"name": v["partner"], "kind": "ML"},
+                                 "offer": {"ref": v["ref"], "title": v["title"],
+                                           "company_name": v["name"]},
+                                 "state": "filled"},
+    }
+
+
+def _referent_contexts(v: dict, person: dict) -> dict:
+    """Samples of the emails to the référent (mailbot.handlers.referent_command, human_reply)."""
+    name = f"{person['first_name']} {person['last_name']}"
+    received = datetime.fromisoformat(v["date"]).replace(tzinfo=UTC)
+    done = f"R{v['n']} – {name}, {v['ref']} : présentée à l'entreprise"
+    return {
+        "referent/confirmation": {
+            "results": [{"line": f"R{v['n']} {v['title']}", "done": [done],
+                         "refused": [f"R{v['hours']} : déjà {v['town']}"], "why": None},
+                        {"line": v["person"], "done": [], "refused": [], "why": v["name"]}],
+            "done": 1, "not_done": v["n"], "refused": None, "sender": v["mail"],
+            "original_subject": v["title"], "received_at": received,
+        },
+        "referent/forward": {
+            "who": {"name": v["person"], "address": v["mail"], "partner": None,
+                    "company": v["name"]},
+            "subject": v["title"], "received_at": received,
+            "answered": {"role": v["town"], "subject": v["ref"]},
+            "offer": {"ref": v["ref"], "title": v["title"], "status": "open",
+                      "company_name": v["name"]},
+            "note": None,
+        },
+    }
