@@ -52,6 +52,9 @@ AUTO_SUBMITTED: dict[str, str] = {
     "partner/referral_ack": "auto-replied",
     "partner/broadcast": "auto-generated",
     "sender/received": "auto-replied",
+    "company/presentation": "auto-generated",
+    "partner/feedback": "auto-generated",
+    "partner/offer_update": "auto-generated",
 }
 
 DEFAULT_SIGNATURE: dict[str, Any] = {
