@@ -658,15 +658,18 @@ def feedback_send(
     from mailbot.domain.services import DecisionError
 
     def act(decisions) -> list:
-        row = None
+        query = select(Partner).where(Partner.active).order_by(Partner.id)
         if partner:
-            row = decisions.session.exec(select(Partner).where(Partner.name == partner)).first()
-            if row is None:
-                raise DecisionError(f"no partner named {partner!r} (see [[partners]] in the config)")
-        queued = notices.queue_full_feedback(decisions.session, decisions.composer,
-                                             decisions.config, row)
-        count = queued if isinstance(queued, int) else len(queued or ())
-        return [f"feedback: {count} email(s) queued"]
+            query = select(Partner).where(Partner.name == partner)
+        rows = list(decisions.session.exec(query))
+        if partner and not rows:
+            raise DecisionError(f"no partner named {partner!r} (see [[partners]] in the config)")
+        lines = []
+        for row in rows:
+            queued = notices.queue_full_feedback(decisions.session, decisions.composer,
+                                                 decisions.config, row)
+            lines.append(f"{row.name}: {queued} feedback email(s) queued")
+        return lines
 
     _referent_call(config_file, send, act)
 
