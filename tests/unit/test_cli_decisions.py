@@ -318,6 +318,7 @@ def test_decisions_send_after_commit(world):
     result = cli(config, "referrals", "present", str(w.r1))
     assert result.exit_code == 0, result.output
     queued = rows(url, OutboxMessage)
+    assert "rh@btp-picardie.fr" in {m.recipients[0] for m in queued}  # the presentation
     assert result.stdout.splitlines()[-1] == (
         f"emails: 0 sent, {len(queued)} deferred, 0 failed")
     assert all(m.status == "pending" and m.attempts == 1 for m in queued)
