@@ -689,6 +689,25 @@ def demo(
         raise _fail(str(exc)) from None
 
 
+@app.command("form-template")
+def form_template(
+    out: Annotated[Path, typer.Option("--out", help="Directory to write the two files into.")],
+    company: Annotated[str | None, typer.Option(
+        "--company", help="Company the form is for: printed and prefilled.")] = None,
+    market: Annotated[str | None, typer.Option(
+        "--market", help="Market (and lot) printed as 'Marché : …'.")] = None,
+) -> None:
+    """Write the blank liaison form for companies: a fillable PDF and a Word file (no config)."""
+    from mailbot.blank_form import write_blank_forms
+
+    try:
+        written = write_blank_forms(out, company_name=company, market=market)
+    except OSError as exc:
+        raise _fail(f"cannot write into {out}: {exc.strerror or exc}") from None
+    print(written.pdf)
+    print(written.docx)
+
+
 def main() -> None:
     """Entry point: no Python traceback for operators unless MAILBOT_DEBUG is set."""
     import os
