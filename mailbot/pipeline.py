@@ -432,6 +432,8 @@ def _refusal(ctx: HandlerContext) -> str | None:
     sender = ctx.sender
     if sender.problem:
         return f"sender: {sender.problem}"
+    if ctx.entry.kind == "market_list":
+        return None  # its handler applies it for the authenticated facilitateur, else keeps it pending
     kind = ctx.entry.kind
     if not sender.trusted and (kind in _STATE_CHANGING or sender.role != "other"):
         return f"sender not trusted: {sender.distrust_reason}"

@@ -23,7 +23,7 @@ from mailbot.resources import rule_file
 __all__ = ["KINDS", "ChainEntry", "Verdict", "classify", "load_chain"]
 
 KINDS = ("liaison_form", "partner_referral", "referent_command", "auto_reply", "bounce", "reply",
-         "unknown")
+         "unknown", "market_list")
 
 
 @dataclass(frozen=True)

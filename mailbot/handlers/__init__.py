@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from mailbot.handlers import ignored, liaison_form, referral
+from mailbot.handlers import ignored, liaison_form, market_list, referral
 from mailbot.handlers.base import HandlerContext
 
 __all__ = ["HANDLERS", "HandlerContext"]
@@ -12,6 +12,7 @@ __all__ = ["HANDLERS", "HandlerContext"]
 HANDLERS: dict[str, Callable[[HandlerContext], None]] = {
     "liaison_form": liaison_form.handle,
     "partner_referral": referral.handle,
+    "market_list": market_list.handle,
     "auto_reply": ignored.handle_auto,
     "bounce": ignored.handle_auto,
     "reply": ignored.handle_auto,

@@ -52,6 +52,7 @@ AUTO_SUBMITTED: dict[str, str] = {
     "partner/referral_ack": "auto-replied",
     "partner/broadcast": "auto-generated",
     "sender/received": "auto-replied",
+    "facilitateur/import_confirmation": "auto-replied",
     "company/presentation": "auto-generated",
     "partner/feedback": "auto-generated",
     "partner/offer_update": "auto-generated",

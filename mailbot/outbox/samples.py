@@ -48,6 +48,7 @@ def sample_contexts(role: str) -> list[dict]:
                                      "original_subject": v["title"]},
             **_decision_contexts(v, company, person),
             **_referent_contexts(v, person),
+            **_facilitateur_contexts(v),
         }
         if role in contexts:
             out.append(contexts[role])
@@ -92,6 +93,30 @@ def _decision_contexts(v: dict, company: dict, person: dict) -> dict:
                                            "company_name": v["name"]},
                                  "state": "filled"},
     }
+
+
+def _facilitateur_contexts(v: dict) -> dict:
+    """Samples of the facilitateur's confirmation (mailbot.markets.notify): every status."""
+    market = f"Marché « {v['title']} {v['town']} »"
+    applied = {"id": v["n"], "filename": f"{v['town']}.xlsx", "status": "applied", "rows": v["n"],
+               "created": [market, f"Lot {v['n']} – {v['title']} du {market.lower()}",
+                           f"Entreprise {v['name']} (SIRET {v['siret']})"],
+               "updated": [{"label": f"Chantier « {v['person']} » ({v['town']})",
+                            "fields": ["adresse", "code postal"]}],
+               "unmatched": [v["partner"]], "repeated": [v["title"]],
+               "revisions": [{"company": v["name"], "revision": v["n"], "fields": ["courriel"]}],
+               "problems": [f"ligne {v['n']} : heures d'insertion illisibles « {v['town']} »"],
+               "reason": None}
+    pending = {**applied, "status": "pending", "created": [], "updated": [], "revisions": [],
+               "problems": [], "filename": f"{v['name']}.csv"}
+    refused = {**pending, "status": "refused", "filename": f"{v['person']}.csv", "unmatched": [],
+               "repeated": [], "reason": v["title"]}
+    unchanged = {**applied, "created": [], "updated": [], "filename": f"{v['title']}.csv"}
+    return {"facilitateur/import_confirmation": {
+        "imports": [applied, pending, refused, unchanged], "unverified": True,
+        "original_subject": v["title"],
+        "received_at": datetime.fromisoformat(v["date"]).replace(tzinfo=UTC),
+    }}
 
 
 def _referent_contexts(v: dict, person: dict) -> dict:
