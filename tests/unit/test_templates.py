@@ -27,7 +27,7 @@ from mailbot.parse.types import dotted_fields
 from mailbot.resources import templates_dir
 
 ROLES = ("company/ack", "company/unreadable", "partner/broadcast", "partner/referral_ack",
-         "sender/received")
+         "sender/received", "company/presentation", "partner/feedback", "partner/offer_update")
 EVIL = 'BTP <script>alert("x")</script> & Fils'
 
 
@@ -80,6 +80,27 @@ CONTEXTS = {
         "original_subject": "Re: [CS-2027-0001] Offre",
     },
     "sender/received": {},
+    "company/presentation": {
+        "company": {"legal_name": EVIL, "contact_name": "Mme Dupré"},
+        "offer": offer(company_name=None, main_activities="Pose de bordures\nCoffrage"),
+        "candidates": [{"first_name": "Léa", "last_name": EVIL, "email": "lea@exemple.fr",
+                        "phone": "+33612345678", "cv": "CV Léa.pdf"}],
+        "contacts": "all",
+    },
+    "partner/feedback": {
+        "partner": {"name": "Cap emploi", "kind": "cap_emploi"}, "full": False,
+        "offers": [{"offer": {"ref": "CS-2027-0001", "title": "Maçon VRD", "company_name": EVIL},
+                    "candidates": [{"first_name": "Léa", "last_name": "Durand", "status": "hired",
+                                    "state": "retenue", "reason": None, "comment": EVIL,
+                                    "comment_withheld": False,
+                                    "contract": {"type": "CDD", "start": "2027-02-01",
+                                                 "end": None, "duration": "6 mois",
+                                                 "weekly_hours": 35}}]}],
+    },
+    "partner/offer_update": {"partner": {"name": "Cap emploi", "kind": "cap_emploi"},
+                             "offer": {"ref": "CS-2027-0001", "title": "Maçon VRD",
+                                       "company_name": EVIL},
+                             "state": "closed"},
 }
 
 
@@ -331,3 +352,21 @@ def test_neutral_answer_to_an_unknown_sender_names_nothing(composer):
     assert "bien reçu votre message" in text and "bien reçu votre message" in html
     for body in (subject, text, html):
         assert "CS-" not in body and "offre" not in body
+
+
+@pytest.mark.parametrize("role", ["company/ack", "partner/broadcast", "company/presentation"])
+def test_lines_people_wrote_are_shown_as_lists(composer, role):
+    lines = offer(main_activities="- Pose de bordures\n- Coffrage\n\n• Finitions",
+                  required_skills="Lecture de plans")
+    context = dict(CONTEXTS[role])
+    if role == "company/ack":
+        context["offers"] = [lines]
+    else:
+        context["offer"] = lines
+    _subject, text, html = parts(composer, role, context)
+    assert ("  - Principales activités :\n      • Pose de bordures\n      • Coffrage\n"
+            "      • Finitions\n") in text
+    assert "<ul style=\"margin:0;padding-left:18px;\"><li>Pose de bordures</li><li>Coffrage</li>" \
+           "<li>Finitions</li></ul>" in html
+    assert "  - Compétences requises : Lecture de plans\n" in text  # one line stays one row
+    assert dict(offer_rows(lines))["Principales activités"] == "Pose de bordures\nCoffrage\nFinitions"
