@@ -42,6 +42,9 @@ feedback_app = typer.Typer(help="Feedback emails to partners.", no_args_is_help=
 app.add_typer(referrals_app, name="referrals")
 app.add_typer(candidates_app, name="candidates")
 app.add_typer(feedback_app, name="feedback")
+markets_app = typer.Typer(help="Markets, lots, worksites and their winning companies (the "
+                          "facilitateur's list).", no_args_is_help=True)
+app.add_typer(markets_app, name="markets")
 
 console = Console(soft_wrap=True)
 err = Console(stderr=True)
@@ -579,11 +582,8 @@ def candidates_show(
     """A person's parcours: referrals, decisions and contracts across offers and partners."""
     from mailbot.queries import candidate_history
 
-    found = re.fullmatch(r"[Cc]?(\d{1,18})", candidate.strip())
-    if not found:
-        raise _fail(f"not a candidate id (12 or C12): {candidate!r}", 2)
     try:
-        history = candidate_history(_engine(_load(config_file)), int(found.group(1)))
+        history = candidate_history(_engine(_load(config_file)), _candidate_id(candidate))
     except LookupError as exc:
         raise _fail(str(exc)) from None
     if as_json:
@@ -606,6 +606,13 @@ def candidates_show(
     console.print(_audit_table(history["decisions"]))
 
 
+def _candidate_id(text: str) -> int:
+    found = re.fullmatch(r"[Cc]?(\d{1,18})", text.strip())
+    if not found:
+        raise _fail(f"not a candidate id (12 or C12): {text!r}", 2)
+    return int(found.group(1))
+
+
 def _audit_table(rows: list[dict]) -> Table:
     table = _table("at", "actor", "channel", "action", "offer", "referral", "change", "reason",
                    "comment", wide=("offer",))
@@ -624,8 +631,9 @@ def _audit_table(rows: list[dict]) -> Table:
 def audit(
     offer: Annotated[str | None, typer.Option("--offer", metavar="REF",
                                               help="Only this offer's events.")] = None,
-    candidate: Annotated[int | None, typer.Option("--candidate", metavar="ID",
-                                                  help="Only this candidate's events.")] = None,
+    candidate: Annotated[str | None, typer.Option("--candidate", metavar="ID",
+                                                  help="Only this candidate's events (12 or C12).")
+                         ] = None,
     config_file: ConfigOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
@@ -633,7 +641,8 @@ def audit(
     from mailbot.queries import list_audit
 
     try:
-        rows = list_audit(_engine(_load(config_file)), offer=offer, candidate=candidate)
+        rows = list_audit(_engine(_load(config_file)), offer=offer,
+                          candidate=_candidate_id(candidate) if candidate else None)
     except LookupError as exc:
         raise _fail(str(exc)) from None
     if as_json:
@@ -672,6 +681,100 @@ def feedback_send(
         return lines
 
     _referent_call(config_file, send, act)
+
+
+# -- markets, lots and worksites (the facilitateur's list; see mailbot.markets) ---------------
+
+
+@markets_app.command("import")
+def markets_import(
+    file: Annotated[Path, typer.Argument(metavar="FILE", help="The list, .csv or .xlsx.")],
+    config_file: ConfigOpt = None,
+) -> None:
+    """Import the facilitateur's list: markets, lots, worksites, companies (applied at once).
+
+    Headers are matched through rules/markets.toml; columns matching nothing are named and
+    ignored. Importing an updated list updates the rows, never duplicates them.
+    """
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from mailbot.markets import TableError
+    from mailbot.markets.commands import import_file, summary_lines
+
+    config = _load(config_file)
+    if not file.is_file():
+        raise _fail(f"no such file: {file}")
+    try:
+        view = import_file(_engine(config), file)
+    except TableError as exc:
+        raise _fail(str(exc)) from None
+    except SQLAlchemyError as exc:
+        raise _database_failure(config, exc) from None
+    for line in summary_lines(view):
+        _print_plain(line)
+
+
+@markets_app.command("list")
+def markets_list(config_file: ConfigOpt = None, as_json: JsonOpt = False) -> None:
+    """Markets with their lots (winning company, insertion hours, dates) and worksites."""
+    from mailbot.markets.commands import listing
+
+    markets, pending = listing(_engine(_load(config_file)))
+    if as_json:
+        print(json.dumps(markets, ensure_ascii=False, indent=2, default=str))
+        return
+    table = _table("market", "buyer", "lot", "company", "SIRET", "contact", "hours", "start",
+                   "end", "worksites")
+    for market in markets:
+        name = " ".join(v for v in (market["reference"], market["name"]) if v)
+        for lot in market["lots"] or [{}]:
+            company = lot.get("company") or {}
+            contact = " ".join(v for v in (company.get("contact_name"), company.get("email")) if v)
+            sites = "; ".join(" ".join(v for v in (s["name"], s["address"], s["postcode"],
+                                                    s["commune"]) if v)
+                              for s in lot.get("worksites") or [])
+            hours = lot.get("insertion_hours")
+            table.add_row(plain(name), plain(market["buyer"]),
+                          plain(" ".join(v for v in (lot.get("number"), lot.get("label")) if v)),
+                          plain(company.get("legal_name")), plain(company.get("siret")),
+                          plain(contact), plain(f"{hours:g}" if hours is not None else None),
+                          plain(lot.get("start_date")), plain(lot.get("end_date")), plain(sites))
+    console.print(table)
+    for item in pending:
+        _print_plain(f"import {item['id']} ({item['filename']}, {item['rows']} row(s)) waits: "
+                     f"{item['reason']} (mailbot markets confirm {item['id']})")
+
+
+@markets_app.command("confirm")
+def markets_confirm(
+    import_id: Annotated[int, typer.Argument(metavar="ID", help="The pending import's id.")],
+    config_file: ConfigOpt = None,
+    send: SendOpt = True,
+) -> None:
+    """Apply a list received by email that waits for the référent; the facilitateur is told.
+
+    A list waits when its sender was not authenticated or is not the facilitateur.
+    """
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from mailbot.markets import MarketImportError
+    from mailbot.markets.commands import confirm, summary_lines
+
+    config = _load(config_file)
+    _setup_logging(quiet=True)
+    pipeline = _pipeline(config)
+    try:
+        view = confirm(pipeline.engine, pipeline.composer, config, import_id)
+    except MarketImportError as exc:
+        raise _fail(str(exc)) from None
+    except SQLAlchemyError as exc:
+        raise _database_failure(config, exc) from None
+    for line in summary_lines(view):
+        _print_plain(line)
+    if send:
+        report = pipeline.send()
+        _print_plain(f"emails: {report.sent} sent, {report.deferred} deferred, "
+                     f"{report.failed} failed")
 
 
 @app.command()

@@ -47,7 +47,6 @@ host = "127.0.0.1"
 port = {smtp_port}
 security = "none"
 from_address = "clauses.amiens@exemple-emploi.fr"
-max_attempts = 1
 [people]
 referent = "{REFERENT}"
 {partners}""", encoding="utf-8")

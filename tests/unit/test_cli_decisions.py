@@ -259,7 +259,7 @@ def test_referrals_attach(world):
     row = referral(url, w.r5)
     assert row.flagged is False
     assert rows(url, Offer, Offer.id == row.offer_id)[0].ref == w.offer_b
-    event = json.loads(cli(config, "audit", "--candidate", str(w.driss), "--json").stdout)[0]
+    event = json.loads(cli(config, "audit", "--candidate", f"C{w.driss}", "--json").stdout)[0]
     assert (event["action"], event["referral"], event["offer"], event["actor"]) == (
         "referral_attach", w.r5, w.offer_b, "referent")
     # the same person is referred for offer A already (R1): attaching R4 there is refused
