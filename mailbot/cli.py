@@ -45,9 +45,6 @@ app.add_typer(feedback_app, name="feedback")
 markets_app = typer.Typer(help="Markets, lots, worksites and their winning companies (the "
                           "facilitateur's list).", no_args_is_help=True)
 app.add_typer(markets_app, name="markets")
-markets_app = typer.Typer(help="Markets, lots, worksites and their winning companies (the "
-                          "facilitateur's list).", no_args_is_help=True)
-app.add_typer(markets_app, name="markets")
 
 console = Console(soft_wrap=True)
 err = Console(stderr=True)
@@ -684,100 +681,6 @@ def feedback_send(
         return lines
 
     _referent_call(config_file, send, act)
-
-
-# -- markets, lots and worksites (the facilitateur's list; see mailbot.markets) ---------------
-
-
-@markets_app.command("import")
-def markets_import(
-    file: Annotated[Path, typer.Argument(metavar="FILE", help="The list, .csv or .xlsx.")],
-    config_file: ConfigOpt = None,
-) -> None:
-    """Import the facilitateur's list: markets, lots, worksites, companies (applied at once).
-
-    Headers are matched through rules/markets.toml; columns matching nothing are named and
-    ignored. Importing an updated list updates the rows, never duplicates them.
-    """
-    from sqlalchemy.exc import SQLAlchemyError
-
-    from mailbot.markets import TableError
-    from mailbot.markets.commands import import_file, summary_lines
-
-    config = _load(config_file)
-    if not file.is_file():
-        raise _fail(f"no such file: {file}")
-    try:
-        view = import_file(_engine(config), file)
-    except TableError as exc:
-        raise _fail(str(exc)) from None
-    except SQLAlchemyError as exc:
-        raise _database_failure(config, exc) from None
-    for line in summary_lines(view):
-        _print_plain(line)
-
-
-@markets_app.command("list")
-def markets_list(config_file: ConfigOpt = None, as_json: JsonOpt = False) -> None:
-    """Markets with their lots (winning company, insertion hours, dates) and worksites."""
-    from mailbot.markets.commands import listing
-
-    markets, pending = listing(_engine(_load(config_file)))
-    if as_json:
-        print(json.dumps(markets, ensure_ascii=False, indent=2, default=str))
-        return
-    table = _table("market", "buyer", "lot", "company", "SIRET", "contact", "hours", "start",
-                   "end", "worksites")
-    for market in markets:
-        name = " ".join(v for v in (market["reference"], market["name"]) if v)
-        for lot in market["lots"] or [{}]:
-            company = lot.get("company") or {}
-            contact = " ".join(v for v in (company.get("contact_name"), company.get("email")) if v)
-            sites = "; ".join(" ".join(v for v in (s["name"], s["address"], s["postcode"],
-                                                    s["commune"]) if v)
-                              for s in lot.get("worksites") or [])
-            hours = lot.get("insertion_hours")
-            table.add_row(plain(name), plain(market["buyer"]),
-                          plain(" ".join(v for v in (lot.get("number"), lot.get("label")) if v)),
-                          plain(company.get("legal_name")), plain(company.get("siret")),
-                          plain(contact), plain(f"{hours:g}" if hours is not None else None),
-                          plain(lot.get("start_date")), plain(lot.get("end_date")), plain(sites))
-    console.print(table)
-    for item in pending:
-        _print_plain(f"import {item['id']} ({item['filename']}, {item['rows']} row(s)) waits: "
-                     f"{item['reason']} (mailbot markets confirm {item['id']})")
-
-
-@markets_app.command("confirm")
-def markets_confirm(
-    import_id: Annotated[int, typer.Argument(metavar="ID", help="The pending import's id.")],
-    config_file: ConfigOpt = None,
-    send: SendOpt = True,
-) -> None:
-    """Apply a list received by email that waits for the référent; the facilitateur is told.
-
-    A list waits when its sender was not authenticated or is not the facilitateur.
-    """
-    from sqlalchemy.exc import SQLAlchemyError
-
-    from mailbot.markets import MarketImportError
-    from mailbot.markets.commands import confirm, summary_lines
-
-    config = _load(config_file)
-    _setup_logging(quiet=True)
-    pipeline = _pipeline(config)
-    try:
-        view = confirm(pipeline.engine, pipeline.composer, config, import_id)
-    except MarketImportError as exc:
-        raise _fail(str(exc)) from None
-    except SQLAlchemyError as exc:
-        raise _database_failure(config, exc) from None
-    for line in summary_lines(view):
-        _print_plain(line)
-    if send:
-        report = pipeline.send()
-        _print_plain(f"emails: {report.sent} sent, {report.deferred} deferred, "
-                     f"{report.failed} failed")
 
 
 # -- markets, lots and worksites (the facilitateur's list; see mailbot.markets) ---------------
