@@ -435,6 +435,8 @@ def _refusal(ctx: HandlerContext) -> str | None:
     if ctx.entry.kind == "market_list":
         return None  # its handler applies it for the authenticated facilitateur, else keeps it pending
     kind = ctx.entry.kind
+    if kind == "referent_command":
+        return None  # its handler obeys only the authenticated référent and tells her why not
     if not sender.trusted and (kind in _STATE_CHANGING or sender.role != "other"):
         return f"sender not trusted: {sender.distrust_reason}"
     if kind == "liaison_form" and sender.role == "partner" and not ctx.as_company:

@@ -13,4 +13,5 @@ name = "referent_command"
 def check(msg: MailMessage) -> bool:
     if msg.documents:
         return False  # a form or a CV: read by the form and referral rules
-    return has_command_line(msg.text or "", msg.from_name or "")
+    text = getattr(msg, "command_text", None)  # set by parse_email (our own text set apart)
+    return has_command_line(msg.text if text is None else text, msg.from_name or "")

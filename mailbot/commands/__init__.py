@@ -10,7 +10,7 @@ from mailbot.commands.grammar import (
     parse_line,
     parse_lines,
 )
-from mailbot.commands.lines import command_lines, fold, has_command_line, looks_like_command
+from mailbot.commands.lines import command_lines, command_text, fold, has_command_line, looks_like_command
 
 __all__ = [
     "ACTIONS_HELP",
@@ -20,6 +20,7 @@ __all__ = [
     "NotUnderstood",
     "Sheet",
     "command_lines",
+    "command_text",
     "fold",
     "has_command_line",
     "looks_like_command",

@@ -8,7 +8,7 @@ import unicodedata
 
 from mailbot.mailtext import split_quoted
 
-__all__ = ["ID_RUN", "command_lines", "fold", "has_command_line", "looks_like_command",
+__all__ = ["ID_RUN", "command_lines", "command_text", "fold", "has_command_line", "looks_like_command",
            "strip_bullet"]
 
 _DASHES = dict.fromkeys(map(ord, "\u2010\u2011\u2012\u2013\u2014\u2212"), "-")
@@ -94,6 +94,14 @@ def command_lines(text: str, sender_name: str = "") -> list[str]:
                 continue
         out.append(line)
     return out
+
+
+def command_text(before: str, after: str) -> str:
+    """The new text to read commands from: the lines left once mailbot's own text was set apart
+    (`after`), plus the command-shaped lines of `before` (a command may repeat our wording)."""
+    kept = {line.strip() for line in (after or "").split("\n")}
+    return "\n".join(line for line in (before or "").split("\n")
+                     if line.strip() in kept or looks_like_command(line))
 
 
 def has_command_line(text: str, sender_name: str = "") -> bool:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from mailbot.handlers import ignored, liaison_form, market_list, referral
+from mailbot.handlers import human_reply, ignored, liaison_form, market_list, referent_command, referral
 from mailbot.handlers.base import HandlerContext
 
 __all__ = ["HANDLERS", "HandlerContext"]
@@ -15,6 +15,7 @@ HANDLERS: dict[str, Callable[[HandlerContext], None]] = {
     "market_list": market_list.handle,
     "auto_reply": ignored.handle_auto,
     "bounce": ignored.handle_auto,
-    "reply": ignored.handle_auto,
-    "unknown": ignored.handle_unknown,
+    "referent_command": referent_command.handle,
+    "reply": human_reply.handle_reply,
+    "unknown": human_reply.handle_unknown,
 }

@@ -56,6 +56,8 @@ AUTO_SUBMITTED: dict[str, str] = {
     "company/presentation": "auto-generated",
     "partner/feedback": "auto-generated",
     "partner/offer_update": "auto-generated",
+    "referent/confirmation": "auto-replied",
+    "referent/forward": "auto-generated",
 }
 
 DEFAULT_SIGNATURE: dict[str, Any] = {

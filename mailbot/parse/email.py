@@ -6,7 +6,7 @@ import logging
 from collections.abc import Callable, Iterable
 
 from mailbot.classify import Verdict, classify
-from mailbot.commands import command_lines
+from mailbot.commands import command_lines, command_text
 from mailbot.fingerprints import Known, split_own_text
 from mailbot.mime import MailMessage, read_message
 from mailbot.parse.analysis import MailAnalysis
@@ -56,8 +56,11 @@ def _parse(raw: bytes, limits: Limits, finder, own: list[str], known: Known | No
            ours: Callable[[list[str]], bool] | None,
            known_sender: Callable[[str], bool] | None = None) -> dict:
     msg = read_message(raw if isinstance(raw, bytes | bytearray) else bytes(raw), limits)
+    unfiltered = msg.text
     if known is not None:
         set_own_text_apart(msg, known)
+    # a command line may repeat our wording ("non retenue motif: poste pourvu"): kept
+    msg.command_text = command_text(unfiltered, msg.text)  # read by the referent_command rule
     analysis = MailAnalysis(msg, limits, finder, own, ours, known_sender)
     msg.analysis = analysis
     verdict = classify(msg)
@@ -93,7 +96,7 @@ def _parse(raw: bytes, limits: Limits, finder, own: list[str], known: Known | No
         for facts in skipped:
             flags.append(f"{facts.attachment.filename}: not read as a CV")
     elif verdict.kind == "referent_command":
-        result["command_lines"] = command_lines(msg.text or "", msg.from_name or "")
+        result["command_lines"] = command_lines(msg.command_text, msg.from_name or "")
     if result["ocr"]:
         flags.append("OCR")
     if problems:
