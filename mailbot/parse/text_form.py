@@ -183,6 +183,7 @@ _SECTION_NUMBER = re.compile(
 _MARK = re.compile(r"^\s*[▶►▸■◆➢➤]\s*\S")
 # A heading asked as a question without its mark: 'Ce que vous proposez', 'Qui êtes-vous'.
 _QUESTION = re.compile(r"^(?:ce\s+que|ce\s+qui|qui|quel(?:le)?s?|comment|pourquoi|o[uù])\b", re.IGNORECASE)
+_LIST_BULLET = re.compile(r"^\s*[•·▪●○◦*]\s")
 _ARTICLE = re.compile(r"^(?:les?|la|l['’]|votre|vos|notre|nos)\s*(?=\w)", re.IGNORECASE)
 _VALUE_PUNCT = re.compile(r"[,;!(){}\[\]@/€%]|\.\s*$|\d")
 
@@ -195,6 +196,8 @@ def is_heading(rules: LabelRules, text: str) -> bool:
     line = _DECOR.sub("", text.strip())
     if not line or len(line) > 90:
         return False
+    if _LIST_BULLET.match(text) and line != line.upper():
+        return False  # '• Présentation soignée': an item of a list, not a heading
     if _NUMBERED_HEADING.match(line):
         return True
     numbered = _HEAD_NUMBER.match(line)
@@ -223,6 +226,11 @@ def is_heading(rules: LabelRules, text: str) -> bool:
     if sectioned and len(words) <= 5:
         return True
     return bool(_ARTICLE.match(body)) and meaningful and len(words) <= 5
+
+
+def _upper_value(text: str) -> bool:
+    """An answer written in capitals under its label ('CHAUFFEUR POIDS LOURD'), not a mark."""
+    return not _MARK.match(text) and not _DECOR.match(text) and text == text.upper()
 
 
 def is_short_title(text: str) -> bool:
@@ -274,6 +282,7 @@ class _Assembler:
         self.blank_after_empty = False  # a blank line under a label left without answer
         self.colon_label = False  # the current field's 'Label :' was written with its colon
         self.current_line = ""  # the line being read
+        self.awaiting = False  # a label alone on its line waits for its answer on the next line
 
     @property
     def form(self) -> RawForm:
@@ -281,9 +290,14 @@ class _Assembler:
 
     def close(self) -> None:
         if self.current is not None:
-            self._store(self.current, "\n".join(self.lines).strip(), self.current_label)
+            value = "\n".join(self.lines).strip()
+            key = self.current
+            if key != _UNKNOWN and value and self.current_label:
+                key = self._by_shape(key, value, self.current_label)  # 'Poste à pourvoir', 'Serveur'
+            self._store(key, value, self.current_label)
         self.current = None
         self.lines = []
+        self.awaiting = False
 
     def _store(self, key: str, value: str, label: str = "") -> None:
         if key == _UNKNOWN:
@@ -319,6 +333,7 @@ class _Assembler:
         self.opened_empty = not value.strip()
         self.blank_after_empty = False
         self.colon_label = bool(label) and not value.strip() and label != self.current_line
+        self.awaiting = key != _UNKNOWN and not value.strip() and label == self.current_line
         if key != _UNKNOWN:
             self.labels_seen.add(key)
         self.current = key
@@ -394,8 +409,16 @@ class _Assembler:
             return  # a page footer: the answer may go on over the page
         going_on = self.current is not None and bool(self.lines) and text[:1].islower()
         found = match_label(self.rules, text, whole_line=True) if len(text) <= 90 and not going_on else None
-        if found is not None and found.kind == "field" and _ARTICLE.match(text):
+        if found is not None and found.kind == "field" and _ARTICLE.match(_NUMBERING.sub("", text)):
             found = None  # 'Le poste à pourvoir': a heading, not the label 'Postes à pourvoir'
+        answer = found is not None or (_upper_value(text) and not _HEAD_NUMBER.match(text))
+        if self._waiting() and (found is None or found.key == self.current) and answer:
+            self.lines.append(text)  # 'Expérience souhaitée', then 'Expérience exigée (3 ans)'
+            return
+        if found is not None and found.kind == "heading" and self.bare_labels >= 2:
+            field = self.rules.match(_PARENS.sub(" ", text), prefix=False)  # 'Poste' above 'Maçon'
+            if field is not None and field.kind == "field" and not self.form.values.get(field.key):
+                found = field
         if found is not None:
             if found.kind == "field":
                 self.bare_labels += 1
@@ -474,13 +497,20 @@ class _Assembler:
         words = self.rules.key(label)
         return 1 <= len(words) <= 6 and len(label) <= 60 and not _DIGIT.search(_NUMBERING.sub("", label))
 
+    def _waiting(self) -> bool:
+        """A label alone on its line still waits for its answer: the next line is that answer."""
+        return self.awaiting and not self.lines
+
     def _bare_meaning(self, text: str) -> bool:
-        """A label alone on its line read by meaning words, in a form written that way."""
-        if not self.bare_labels or len(text) > 60 or _VALUE_PUNCT.search(text) or not text[0].isupper():
+        """A label alone on its line read by its first words or its meaning words, in a form
+        written that way (labels above their answers); never the line right under a label."""
+        if not self.bare_labels or len(text) > 60 or not text[0].isupper() or self._waiting():
             return False
-        if len(self.rules.key(text)) > 5:
-            return False
-        found = self.rules.meaning(text)
+        if _VALUE_PUNCT.search(_PARENS.sub(" ", text).replace("/", " ")) or len(self.rules.key(text)) > 5:
+            return False  # 'Permis / habilitations / contraintes' is a label, '1 850 €' an answer
+        found = self.rules.match(_PARENS.sub(" ", text))
+        if found is None or found.kind != "field" or len(self.rules.key(text)) - found.size > 1:
+            found = self.rules.meaning(text)  # 'Compétences techniques', 'Descriptif des tâches'
         if found is None or found.key == self.current or self.form.values.get(found.key):
             return False
         self.start(found.key, "", text)
