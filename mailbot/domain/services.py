@@ -115,13 +115,15 @@ class Decisions:
         if action is Action.REJECT and reason is None:
             raise DecisionError(f"R{row.id}: a reason is needed to reject "
                                 f"({', '.join(r.value for r in RefusalReason)})")
+        contract = self._contract(row, terms or HireTerms()) if action is Action.HIRE else {}
+        # every check is done: from here on nothing can refuse, so nothing is left half-made
         before = _snapshot(row)
         row.status = target.value
         row.decided_at = utcnow()
         row.comment = comment
         row.refusal_reason = reason.value if action is Action.REJECT and reason else None
-        if action is Action.HIRE:
-            self._apply_terms(row, terms or HireTerms())
+        for name, value in contract.items():
+            setattr(row, name, value)
         self.session.add(row)
         self.session.flush()
         record(self.session, self.actor, action.value, referral=row, from_state=before["status"],
@@ -170,17 +172,22 @@ class Decisions:
                 return event
         return None
 
-    def _apply_terms(self, row: Referral, terms: HireTerms) -> None:
+    def _contract(self, row: Referral, terms: HireTerms) -> dict:
+        """A hire's contract fields: what the référent gave, else the offer's."""
         offer = self.session.get(Offer, row.offer_id) if row.offer_id else None
-        row.contract_type = terms.contract_type or (offer.contract_type if offer else None)
-        row.contract_start = terms.start or (offer.recruitment_date if offer else None)
-        row.contract_end = terms.end
-        row.contract_duration = terms.duration or (
-            offer.contract_duration if offer and not terms.end else None)
-        row.weekly_hours = (terms.weekly_hours if terms.weekly_hours is not None
-                            else (offer.weekly_hours if offer else None))
-        if row.contract_start and row.contract_end and row.contract_end < row.contract_start:
+        contract = {
+            "contract_type": terms.contract_type or (offer.contract_type if offer else None),
+            "contract_start": terms.start or (offer.recruitment_date if offer else None),
+            "contract_end": terms.end,
+            "contract_duration": terms.duration or (
+                offer.contract_duration if offer and not terms.end else None),
+            "weekly_hours": (terms.weekly_hours if terms.weekly_hours is not None
+                             else (offer.weekly_hours if offer else None)),
+        }
+        start, end = contract["contract_start"], contract["contract_end"]
+        if start and end and end < start:
             raise DecisionError(f"R{row.id}: the contract ends before it starts")
+        return contract
 
     # -- offers --------------------------------------------------------------------------
     def offer(self, ref: str) -> Offer:
