@@ -153,7 +153,9 @@ def run_mailbot(config: Path, profile: str | None
     proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                             env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1"})
     tree_peak = [0]
-    sampler = threading.Thread(target=_sample_tree_rss, args=(proc.pid, tree_peak), daemon=True)
+    cpu: dict[str, float] = {}
+    sampler = threading.Thread(target=_sample_tree_rss, args=(proc.pid, tree_peak, cpu),
+                               daemon=True)
     sampler.start()
     out, err = _communicate(proc)
     _, status, usage = os.wait4(proc.pid, 0)
@@ -164,6 +166,9 @@ def run_mailbot(config: Path, profile: str | None
         raise SystemExit(f"mailbot run --once exited {code}:\n{err[-3000:]}")
     phases = [line.split("cycle: ", 1)[1] for line in err.splitlines() if "cycle: " in line]
     phases += [line.split(": ", 1)[1] for line in err.splitlines() if "parsed ahead:" in line]
+    children = sum(v for k, v in cpu.items() if k.startswith("child"))
+    phases.append(f"CPU sampled: main thread {cpu.get('main thread', 0):.1f} s, other threads "
+                  f"{cpu.get('other threads', 0):.1f} s, worker processes {children:.1f} s")
     return (elapsed, usage.ru_maxrss, tree_peak[0], usage.ru_utime + usage.ru_stime, out[-400:],
             phases)
 
@@ -193,11 +198,47 @@ def _children(pid: int) -> list[int]:
     return found
 
 
-def _sample_tree_rss(pid: int, peak: list[int]) -> None:
+_TICK = os.sysconf("SC_CLK_TCK")
+
+
+def _cpu_seconds(stat_path: str) -> float | None:
+    """utime + stime of a process or thread, from its /proc stat file."""
+    try:
+        with open(stat_path, encoding="ascii", errors="replace") as handle:
+            fields = handle.read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / _TICK
+    except (OSError, ValueError, IndexError):
+        return None
+
+
+def _sample_cpu(pid: int, cpu: dict[str, float]) -> None:
+    """The CPU seconds so far of `pid`'s main thread, its other threads and its children."""
+    threads = 0.0
+    try:
+        tids = os.listdir(f"/proc/{pid}/task")
+    except OSError:
+        return
+    for tid in tids:
+        seconds = _cpu_seconds(f"/proc/{pid}/task/{tid}/stat")
+        if seconds is not None:
+            if int(tid) == pid:
+                cpu["main thread"] = seconds
+            else:
+                threads += seconds
+    cpu["other threads"] = max(cpu.get("other threads", 0.0), threads)
+    for child in _children(pid):
+        seconds = _cpu_seconds(f"/proc/{child}/stat")
+        if seconds is not None:
+            key = f"child {child}"
+            cpu[key] = max(cpu.get(key, 0.0), seconds)
+
+
+def _sample_tree_rss(pid: int, peak: list[int], cpu: dict[str, float]) -> None:
     """Every 0.1 s until `pid` ends: the memory of it and its children (PSS summed); the
-    highest sum goes to peak[0]."""
+    highest sum goes to peak[0]; CPU seconds by thread and child go to `cpu`."""
     while os.path.exists(f"/proc/{pid}") and _pss_kib(pid):
         peak[0] = max(peak[0], _pss_kib(pid) + sum(_pss_kib(c) for c in _children(pid)))
+        _sample_cpu(pid, cpu)
         time.sleep(0.1)
 
 

@@ -69,19 +69,20 @@ def _aware(moment: datetime, now: datetime) -> datetime:
     return moment
 
 
-def _lock(session, inbound_id: int, dedupe_key: str | None) -> None:
+def _lock(conn, inbound_id: int, dedupe_key: str | None) -> bool:
     """Serialise claims: PostgreSQL, per Message-ID (advisory lock until commit); SQLite, the
-    database write lock, taken by a no-op write before anything is read."""
+    database write lock, taken by a no-op write before anything is read. False when the row is
+    gone (SQLite only tells)."""
     from sqlalchemy import text
 
-    bind = session.get_bind()
-    if bind.dialect.name == "postgresql":
+    if conn.dialect.name == "postgresql":
         key = int.from_bytes(hashlib.blake2b((dedupe_key or "").encode(), digest_size=8).digest(),
                              "big", signed=True)
-        session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": key})
-    else:
-        session.execute(text("UPDATE inboundmessage SET attempts = attempts WHERE id = :i"),
-                        {"i": inbound_id})
+        conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": key})
+        return True
+    result = conn.execute(text("UPDATE inboundmessage SET attempts = attempts WHERE id = :i"),
+                          {"i": inbound_id})
+    return result.rowcount != 0
 
 
 def claim_inbound(engine, inbound_id: int) -> str:
@@ -89,46 +90,51 @@ def claim_inbound(engine, inbound_id: int) -> str:
 
     Returns CLAIMED; DUPLICATE (another copy with the same Message-ID was handled, is being
     handled, or came first: this one is marked duplicate); ELSEWHERE (a live worker has it); or
-    GONE (no longer pending).
+    GONE (no longer pending). Core statements, never the raw bytes: this runs once per message.
     """
-    from sqlmodel import Session, select
+    from sqlalchemy import select, update
 
     from mailbot.domain.models import InboundMessage, InboundStatus, utcnow
 
-    with Session(engine) as session:
-        key = session.exec(
-            select(InboundMessage.dedupe_key).where(InboundMessage.id == inbound_id)
-        ).first()
-        session.rollback()  # end the read: the lock below must come first in its transaction
-        if key is None:
+    table = InboundMessage.__table__
+    c = table.c
+    with engine.connect() as conn:
+        key = None
+        if conn.dialect.name == "postgresql":  # the lock is per Message-ID: read it first
+            key = conn.execute(select(c.dedupe_key).where(c.id == inbound_id)).scalar()
+            conn.rollback()  # end the read: the lock below must come first in its transaction
+            if key is None:
+                return GONE
+        if not _lock(conn, inbound_id, key):
+            conn.rollback()
             return GONE
-        _lock(session, inbound_id, key)
-        entry = session.get(InboundMessage, inbound_id, populate_existing=True)
+        entry = conn.execute(
+            select(c.status, c.claimed_by, c.claimed_at, c.dedupe_key).where(c.id == inbound_id)
+        ).first()
         now = utcnow()
         if entry is None or entry.status != InboundStatus.JOURNALED:
-            session.rollback()
+            conn.rollback()
             return GONE
         if entry.claimed_by and entry.claimed_by != owner() and not owner_is_gone(
                 entry.claimed_by, entry.claimed_at, now):
-            session.rollback()
+            conn.rollback()
             return ELSEWHERE
-        siblings = session.exec(
-            select(InboundMessage.id, InboundMessage.status, InboundMessage.claimed_by,
-                   InboundMessage.claimed_at)
-            .where(InboundMessage.dedupe_key == entry.dedupe_key, InboundMessage.id != entry.id)
+        siblings = conn.execute(
+            select(c.id, c.status, c.claimed_by, c.claimed_at)
+            .where(c.dedupe_key == entry.dedupe_key, c.id != inbound_id)
         ).all()
         for sibling_id, status, claimed_by, claimed_at in siblings:
             busy = (status == InboundStatus.JOURNALED and claimed_by
                     and not owner_is_gone(claimed_by, claimed_at, now))
-            first = sibling_id < entry.id and status != InboundStatus.DUPLICATE
+            first = sibling_id < inbound_id and status != InboundStatus.DUPLICATE
             if status == InboundStatus.PROCESSED or busy or first:
-                entry.status, entry.processed_at = InboundStatus.DUPLICATE, now
-                entry.reason = "same Message-ID as another message: not handled again"
-                entry.claimed_by = entry.claimed_at = None
-                session.add(entry)
-                session.commit()
+                conn.execute(update(table).where(c.id == inbound_id).values(
+                    status=InboundStatus.DUPLICATE, processed_at=now, claimed_by=None,
+                    claimed_at=None,
+                    reason="same Message-ID as another message: not handled again"))
+                conn.commit()
                 return DUPLICATE
-        entry.claimed_by, entry.claimed_at = owner(), now
-        session.add(entry)
-        session.commit()
+        conn.execute(update(table).where(c.id == inbound_id).values(claimed_by=owner(),
+                                                                      claimed_at=now))
+        conn.commit()
         return CLAIMED

@@ -52,7 +52,17 @@ def _fold(word: str) -> str:
 
 
 def _words(text: str) -> list[str]:
-    return [_fold(w) for w in _WORD.findall(text or "")]
+    """The folded words of `text`. No word spans a line end, so lines are folded one by one
+    and memoised: the emails mailbot writes share most of their lines."""
+    out: list[str] = []
+    for line in (text or "").split("\n"):
+        out.extend(_line_words(line))
+    return out
+
+
+@lru_cache(maxsize=32768)
+def _line_words(line: str) -> tuple[str, ...]:
+    return tuple(_fold(w) for w in _WORD.findall(line))
 
 
 def _hash(words: Iterable[str]) -> int:
@@ -92,7 +102,7 @@ def remember(session: Session, texts: Iterable[str], static: set[int] | frozense
     pending: dict[int, bool] = session.info.setdefault(_SESSION_KEY, {})
     written = _written_for(session)
     for text in texts:
-        for value in _run_hashes(_words(text)):
+        for value in _text_hashes(text):
             if value not in static and value not in written:
                 pending.setdefault(value, False)
 
@@ -115,6 +125,38 @@ def _run_hashes(words: list[str]) -> set[int]:
         if value is None:
             value = memo[run] = _hash(run)
         out.add(value)
+    return out
+
+
+_LINE_RUNS: dict[tuple[tuple[str, ...], tuple[str, ...]], tuple[int, ...]] = {}
+_LINE_RUNS_SIZE = 20_000
+
+
+def _text_hashes(text: str) -> set[int]:
+    """`_run_hashes(_words(text))`, line by line: the runs starting on a line depend only on
+    its words and the next SHINGLE - 1 words after it, and most lines of mailbot's emails
+    (with what follows them) were seen before."""
+    lines = [words for words in map(_line_words, (text or "").split("\n")) if words]
+    if sum(len(words) for words in lines) < SHINGLE:
+        return _run_hashes([w for words in lines for w in words])
+    if len(_LINE_RUNS) > _LINE_RUNS_SIZE:
+        _LINE_RUNS.clear()
+    out: set[int] = set()
+    for index, words in enumerate(lines):
+        following: tuple[str, ...] = ()
+        after = index + 1
+        while len(following) < SHINGLE - 1 and after < len(lines):
+            following += lines[after][: SHINGLE - 1 - len(following)]
+            after += 1
+        key = (words, following)
+        hashes = _LINE_RUNS.get(key)
+        if hashes is None:
+            run = words + following
+            hashes = _LINE_RUNS[key] = tuple(
+                _hash(run[start : start + SHINGLE])
+                for start in range(min(len(words), len(run) - SHINGLE + 1))
+            )
+        out.update(hashes)
     return out
 
 
@@ -159,12 +201,14 @@ def _write_pending(session: Session) -> None:  # pragma: no cover - exercised by
         from sqlalchemy.dialects.sqlite import insert
     anchors = [{"hash": h, "anchor": True} for h, a in pending.items() if a]
     others = [{"hash": h, "anchor": False} for h, a in pending.items() if not a]
+    table = Fingerprint.__table__  # Core executemany: the ORM's bulk path costs more than the rows
+    connection = session.connection()
     if anchors:
-        statement = insert(Fingerprint)
-        session.execute(statement.on_conflict_do_update(
+        statement = insert(table)
+        connection.execute(statement.on_conflict_do_update(
             index_elements=["hash"], set_={"anchor": statement.excluded.anchor}), anchors)
     if others:
-        session.execute(insert(Fingerprint).on_conflict_do_nothing(), others)
+        connection.execute(insert(table).on_conflict_do_nothing(), others)
     session.info["mailbot_fingerprints_written"] = list(pending)
 
 

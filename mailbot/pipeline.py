@@ -20,6 +20,7 @@ from pathlib import Path
 from sqlalchemy import update
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import defer
 from sqlmodel import Session, select
 
 from mailbot import claims, crashpoints, fingerprints, journal
@@ -38,10 +39,11 @@ from mailbot.domain.models import (
 from mailbot.domain.partners import active_partners, sync_partners
 from mailbot.handlers import HANDLERS, HandlerContext
 from mailbot.logging_setup import safe_error
-from mailbot.lookahead import Lookups, ParseAhead
+from mailbot.lookahead import MIN_PENDING, Lookups, ParseAhead
 from mailbot.mime import structural_failure
 from mailbot.outbox.compose import Composer
 from mailbot.outbox.sender import Feed, SendReport, send_pending
+from mailbot.outbox.sender_process import SenderProcess
 from mailbot.parse import parse_email
 from mailbot.resources import use_rules_dir
 from mailbot.senders import check_sender
@@ -162,29 +164,44 @@ class Pipeline:
 
     def _process_while_sending(self, should_stop: Callable[[], bool]
                                ) -> tuple[list[Outcome], SendReport | None]:
-        """`process_pending` while a sender thread drains the outbox beside it (handling is
-        CPU, sending waits on the server); that sender stops once processing is over and nothing
-        is due. Returns the outcomes and what that sender did."""
+        """`process_pending` while a sender drains the outbox beside it (handling is CPU,
+        sending waits on the server): in a thread, or for a backlog (enough pending messages and
+        a second core) in a forked process, so that it neither waits for the handlers' GIL nor
+        slows them. That sender stops once processing is over and nothing is due. Returns the
+        outcomes and what that sender did."""
         pending = len(journal.pending_ids(self.engine))
         if not pending:
             return self.process_pending(should_stop), None
-        # Workers are forked before the sender thread exists (fork copies only this thread).
-        self._ahead = self._parse_ahead(pending)
-        feed = Feed()
+        max_attempts = self.config.smtp.max_attempts
+        # Forks come before any thread exists (fork copies only this thread): the sender
+        # process first, then the parse workers, then the sender thread.
+        process = (SenderProcess(self.engine, self.transport, max_attempts)
+                   if pending >= MIN_PENDING and SenderProcess.possible() else None)
+        try:
+            self._ahead = self._parse_ahead(pending)
+        except BaseException:
+            if process is not None:
+                process.kill()
+            raise
         box: dict = {}
+        thread = None
+        if process is not None:
+            feed = process.feed
+        else:
+            feed = Feed()
 
-        def send() -> None:
-            try:
-                box["report"] = send_pending(self.engine, self.transport, feed=feed,
-                                             max_attempts=self.config.smtp.max_attempts)
-            except BaseException as exc:  # re-raised below, in the cycle's thread
-                box["error"] = exc
-            finally:
-                feed.finished()
+            def send() -> None:
+                try:
+                    box["report"] = send_pending(self.engine, self.transport, feed=feed,
+                                                 max_attempts=max_attempts)
+                except BaseException as exc:  # re-raised below, in the cycle's thread
+                    box["error"] = exc
+                finally:
+                    feed.finished()
 
-        thread = threading.Thread(target=send, name="mailbot-sender", daemon=True)
+            thread = threading.Thread(target=send, name="mailbot-sender", daemon=True)
+            thread.start()
         self._feed = feed
-        thread.start()
         try:
             outcomes = self.process_pending(should_stop)
         finally:
@@ -192,7 +209,13 @@ class Pipeline:
             if self._ahead is not None:
                 self._ahead.close()
                 self._ahead = None
-            thread.join()
+            if thread is not None:
+                thread.join()
+            else:
+                try:
+                    box["report"] = process.join()
+                except Exception as exc:  # re-raised below, like the thread's
+                    box["error"] = exc
             self._feed = None
         if "error" in box:
             raise box["error"]
@@ -220,9 +243,11 @@ class Pipeline:
             log.info("message %s: %s, skipped", inbound_id, claim)
             return Outcome(inbound_id, claim)
         try:
-            with Session(self.engine) as session:
-                entry = session.get(InboundMessage, inbound_id)
-                raw, size = entry.raw, entry.size
+            with self.engine.connect() as conn:
+                raw, size = conn.execute(
+                    select(InboundMessage.raw, InboundMessage.size)
+                    .where(InboundMessage.id == inbound_id)
+                ).one()
             if size > self.limits.max_message_bytes:
                 return self._quarantine(
                     inbound_id,
@@ -239,7 +264,8 @@ class Pipeline:
             if parsed.get("internal_error"):
                 return self._quarantine(inbound_id, f"parser: {parsed['internal_error']}")
             with session_scope(self.engine) as session:
-                entry = session.get(InboundMessage, inbound_id)
+                entry = session.get(InboundMessage, inbound_id,
+                                    options=[defer(InboundMessage.raw)])  # read above
                 if entry.status != InboundStatus.JOURNALED or entry.claimed_by != claims.owner():
                     return Outcome(inbound_id, "claimed elsewhere")
                 partners = active_partners(session)

@@ -222,8 +222,9 @@ class Composer:
             trim_blocks=True,
             lstrip_blocks=True,
             keep_trailing_newline=True,
+            auto_reload=False,  # read once: the anchors (static_hashes) are of these templates
         )
-        self.env.filters.update(
+        self.env.filters.update({name: _memoised(function) for name, function in dict(
             date_fr=date_fr,
             datetime_fr=datetime_fr,
             number_fr=number_fr,
@@ -234,7 +235,7 @@ class Composer:
             offer_rows=offer_rows,
             company_rows=company_rows,
             phone_fr=phone_fr,
-        )
+        ).items()})
         self.env.tests["company_field"] = lambda name: str(name).startswith("company.")
         self.env.globals["form_labels"] = [
             label for key, label in FIELD_LABELS.items() if key != "market"
@@ -413,6 +414,36 @@ class Composer:
         )
         session.add(row)
         return row
+
+
+def _frozen(value: Any) -> Any:
+    """A hashable copy of a filter's argument, its types kept (1, 1.0 and True differ);
+    TypeError when it holds something unhashable."""
+    if isinstance(value, dict):
+        return (dict, tuple(sorted((str(k), _frozen(v)) for k, v in value.items())))
+    if isinstance(value, list | tuple):
+        return (type(value), tuple(_frozen(v) for v in value))
+    return (type(value), value, hash(value))
+
+
+def _memoised(function: Any, size: int = 2048) -> Any:
+    """`function` (a pure French formatting filter) remembering its results by argument value:
+    an offer's rows are formatted once for its acknowledgement and every broadcast."""
+    cache: dict = {}
+
+    def call(*args: Any, **kwargs: Any) -> Any:
+        try:
+            key = (_frozen(args), _frozen(kwargs))
+        except TypeError:  # an unhashable argument: computed each time
+            return function(*args, **kwargs)
+        if key not in cache:
+            if len(cache) >= size:
+                cache.clear()
+            cache[key] = function(*args, **kwargs)
+        found = cache[key]
+        return list(found) if isinstance(found, list) else found
+
+    return call
 
 
 def _common_runs(first: str, second: str) -> list[str]:

@@ -258,39 +258,44 @@ class _Recorder:
 
 
 class Feed:
-    """Links a sender running beside the handlers (`send_pending(..., feed=)` in a thread) to
-    them: `queued()` after each commit that may have queued emails, `close()` when no more will
-    come; `quiet()` holds the sender with no email between the server's 250 and its commit (a
-    named crash point of the handlers' thread then stops the process at one known place)."""
+    """Links a sender running beside the handlers (`send_pending(..., feed=)` in a thread, or in
+    a forked process: `Feed(multiprocessing.get_context("fork"))`) to them: `queued()` after each
+    commit that may have queued emails, `close()` when no more will come; `quiet()` holds the
+    sender with no email between the server's 250 and its commit (a named crash point of the
+    handlers' thread then stops the process at one known place)."""
 
-    def __init__(self) -> None:
-        self._cond = threading.Condition()
-        self._open = True
-        self._queued = False
-        self._quiet_wanted = 0
-        self._parked = False
-        self._sender_done = False
+    _OPEN, _QUEUED, _QUIET_WANTED, _PARKED, _SENDER_DONE = range(5)
+
+    def __init__(self, context: Any = None) -> None:
+        if context is None:
+            self._cond: Any = threading.Condition()
+            self._state: Any = [1, 0, 0, 0, 0]
+        else:  # shared with a forked sender process
+            self._cond = context.Condition()
+            self._state = context.Array("i", [1, 0, 0, 0, 0], lock=False)
 
     def queued(self) -> None:
         with self._cond:
-            self._queued = True
+            self._state[self._QUEUED] = 1
             self._cond.notify_all()
 
     def close(self) -> None:
         with self._cond:
-            self._open = False
+            self._state[self._OPEN] = 0
             self._cond.notify_all()
 
     def wait(self, timeout: float) -> bool:
         """(Sender) Wait until rows were queued or the feed closed; False once it is closed and
         nothing new was queued. Parks on the way if the handlers want quiet."""
+        state = self._state
         with self._cond:
             deadline = time.monotonic() + timeout
-            while not self._queued and self._open and time.monotonic() < deadline:
+            while (not state[self._QUEUED] and state[self._OPEN]
+                   and time.monotonic() < deadline):
                 self._park_locked()
                 self._cond.wait(min(0.05, max(0.0, deadline - time.monotonic())))
-            queued, self._queued = self._queued, False
-            return queued or self._open
+            queued, state[self._QUEUED] = state[self._QUEUED], 0
+            return bool(queued or state[self._OPEN])
 
     def checkpoint(self) -> None:
         """(Sender, nothing in flight) Park here while the handlers' thread wants quiet."""
@@ -298,34 +303,35 @@ class Feed:
             self._park_locked()
 
     def _park_locked(self) -> None:
-        while self._quiet_wanted:
-            self._parked = True
+        while self._state[self._QUIET_WANTED]:
+            self._state[self._PARKED] = 1
             self._cond.notify_all()
             self._cond.wait(0.05)
-        self._parked = False
+        self._state[self._PARKED] = 0
 
     def finished(self) -> None:
         """(Sender) No more sending from this feed's sender."""
         with self._cond:
-            self._sender_done = True
+            self._state[self._SENDER_DONE] = 1
             self._cond.notify_all()
 
     def wants_quiet(self) -> bool:
-        return bool(self._quiet_wanted)
+        return bool(self._state[self._QUIET_WANTED])
 
     @contextlib.contextmanager
     def quiet(self):
         """(Handlers) Hold the sender with every accepted email committed, for the block."""
+        state = self._state
         with self._cond:
-            self._quiet_wanted += 1
+            state[self._QUIET_WANTED] += 1
             self._cond.notify_all()
-            while not (self._parked or self._sender_done):
+            while not (state[self._PARKED] or state[self._SENDER_DONE]):
                 self._cond.wait(0.05)
         try:
             yield
         finally:
             with self._cond:
-                self._quiet_wanted -= 1
+                state[self._QUIET_WANTED] -= 1
                 self._cond.notify_all()
 
 
