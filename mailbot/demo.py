@@ -199,6 +199,16 @@ def _summary(engine, directory: Path, console: Console) -> None:
         offers.add_row(o["ref"], o["company"] or "?", o["title"] or "?", str(o["positions"] or "?"),
                        o["contract_type"] or "?", ", ".join(o["missing"]) or "-", str(o["referrals"]))
     console.print(offers)
+    from mailbot.domain.states import ReferralState
+    from mailbot.queries import list_referrals
+
+    decided = Table(title="Referrals and the référent's decisions")
+    for col in ("referral", "offer", "partner", "status"):
+        decided.add_column(col)
+    for r in list_referrals(engine):
+        decided.add_row(f"R{r['id']}", r["offer"] or "?", r["partner"] or "?",
+                        f"{r['status']} ({ReferralState(r['status']).french})")
+    console.print(decided)
     went = Table(title="What went out")
     for col in ("role", "to", "subject", "status"):
         went.add_column(col)

@@ -27,8 +27,16 @@ def test_demo_runs_the_loop(tmp_path):
     emails = sorted((workspace / "outbox").glob("*.eml"))
     parsed = [message_from_bytes(p.read_bytes(), policy=default_policy) for p in emails]
     subjects = [str(m["Subject"]) for m in parsed]
-    # 4 acks + 4 offers x 3 partners + 1 referral ack; nothing to the out-of-office sender
-    assert len(emails) == 4 + 4 * 3 + 1
+    # 4 acks + 4 offers x 3 partners + 1 referral ack; then the référent presents and hires the
+    # candidate: 1 presentation to the company, 2 feedback emails to the partner
+    assert len(emails) == 4 + 4 * 3 + 1 + 1 + 2
+    roles = [str(m["X-Mailbot-Role"]) for m in parsed]
+    assert roles.count("company/presentation") == 1 and roles.count("partner/feedback") == 2
+    [presentation] = [m for m in parsed if str(m["X-Mailbot-Role"]) == "company/presentation"]
+    assert [p.get_filename() for p in presentation.iter_attachments()] != []
+    feedback = [m.get_body(("plain",)).get_content() for m in parsed
+                if str(m["X-Mailbot-Role"]) == "partner/feedback"]
+    assert "présentée à l'entreprise" in feedback[0] and "retenue" in feedback[1]
     assert sum("[CS-" in s for s in subjects) >= 12
     assert not any("exemple-regie-amiensnord.fr" in str(m["To"]) for m in parsed)
 
