@@ -58,6 +58,14 @@ def _differs(key: str, stored: object, received: object) -> bool:
     return " ".join(str(stored).split()).casefold() != " ".join(str(received).split()).casefold()
 
 
+def _own_lines(form: dict, section: str) -> dict[str, str]:
+    """The answers of `section` written as lists (parse's extra `lines`), one item a line."""
+    prefix = section + "."
+    return {key.removeprefix(prefix): "\n".join(items)
+            for key, items in (form.get("lines") or {}).items()
+            if key.startswith(prefix) and items}
+
+
 def _date(value: str | None) -> date | None:
     try:
         return date.fromisoformat(value) if value else None
@@ -93,6 +101,7 @@ def handle(ctx: HandlerContext) -> None:
     for index, form in enumerate(forms):
         company = _company(ctx, form.get("company") or {})
         job, conditions = form.get("job") or {}, form.get("conditions") or {}
+        job = {**job, **_own_lines(form, "job")}  # a list stays a list (shown as one in emails)
         held = ctx.is_correspondent and earlier + index >= limits.offers_per_sender_per_day
         offer = Offer(
             ref=allocate_ref(ctx.session, ctx.entry.received_at.year),

@@ -8,6 +8,7 @@ from mailbot.parse.labels import COMBINED_CONTRACT, LabelRules, load_rules
 from mailbot.parse.normalise import (
     checked_options,
     clean_text,
+    list_items,
     normalise_date,
     normalise_email,
     normalise_hours,
@@ -19,7 +20,11 @@ from mailbot.parse.normalise import (
 from mailbot.parse.text_form import RawForm
 from mailbot.parse.types import empty_form
 
-__all__ = ["STRONG_FIELDS", "build_form", "looks_like_form"]
+__all__ = ["LIST_FIELDS", "STRONG_FIELDS", "build_form", "looks_like_form"]
+
+#: Free-text answers whose own lines (a list of activities, of skills…) are kept for the emails.
+LIST_FIELDS = ("job.main_activities", "job.required_skills", "job.experience", "job.training",
+               "job.special_requirements")
 
 #: Labels a CV or a letter rarely has; a form needs several of them.
 STRONG_FIELDS = frozenset(
@@ -74,6 +79,9 @@ def build_form(raw: RawForm, rules: LabelRules | None = None) -> dict:
         "job.special_requirements", "conditions.gross_salary", "conditions.workplace",
     ):  # fmt: skip
         _set(form, key, text(key))
+    items = {key: found for key in LIST_FIELDS if (found := list_items(values.get(key)))}
+    if items:
+        form["lines"] = items  # extra key: the answer's own lines, for emails (not the contract)
 
     siret = text("company.siret")
     if siret:

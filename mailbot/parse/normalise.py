@@ -49,18 +49,45 @@ def clean_text(text: str | None) -> str | None:
     """Lines joined with single spaces, bullets stripped, dotted leaders removed; None if empty."""
     if text is None:
         return None
+    joined = " ".join(_clean_lines(text)[0]).strip()
+    return joined or None
+
+
+def list_items(text: str | None) -> list[str] | None:
+    """The items of a multi-line answer written as a list (bullets, or one capitalised item per
+    line), cleaned like `clean_text`; None for a single line or a wrapped paragraph."""
+    if text is None:
+        return None
+    lines, bulleted = _clean_lines(text)
+    if len(lines) < 2:
+        return None
+    if bulleted >= len(lines) - 1:
+        return lines
+    wrapped = any(line[:1].islower() or line[:1].isdigit() for line in lines[1:]) or any(
+        line.endswith((",", "-", "/")) or line.rsplit(" ", 1)[-1].lower() in _JOINERS
+        for line in lines[:-1])
+    return None if wrapped else lines
+
+
+_JOINERS = {"et", "ou", "de", "des", "du", "la", "le", "les", "à", "au", "aux", "en", "pour",
+            "avec", "sur", "d'un", "d'une", "un", "une"}
+
+
+def _clean_lines(text: str) -> tuple[list[str], int]:
+    """The non-blank lines of `text`, cleaned, and how many carried a bullet."""
     lines = []
+    bulleted = 0
     for line in text.replace("\r", "\n").replace("\u2028", "\n").split("\n"):
         line = line.replace("\xa0", " ").replace("\u202f", " ").replace("\t", " ")
         line = re.sub(r"[.…_]{4,}\s*$", "", line)
         line = re.sub(r"^\s*[.…_]{4,}\s*[:：]?\s*", "", line)  # '........ : value' (leaders)
-        line = _BULLET.sub("", line)
+        line, bullets = _BULLET.subn("", line)
         line = _STRAY_QUOTE.sub("", line, count=1) if _STRAY_QUOTE.match(line) else line
         line = " ".join(line.split())
         if line and not is_blank(line):
             lines.append(line)
-    joined = " ".join(lines).strip()
-    return joined or None
+            bulleted += bool(bullets)
+    return lines, bulleted
 
 
 def normalise_siret(text: str) -> tuple[str | None, str | None]:
