@@ -40,6 +40,11 @@ __all__ = [
 ]
 
 
+def _in(column: str, values: tuple[str, ...]) -> str:
+    """A CHECK constraint's text: `column` holds one of `values`."""
+    return f"{column} IN ({', '.join(repr(v) for v in values)})"
+
+
 def utcnow() -> datetime:
     """Timezone-aware now (UTC); sqlmodel stores and returns aware UTC datetimes."""
     return datetime.now(UTC)
@@ -68,7 +73,10 @@ class InboundStatus:
 class InboundMessage(SQLModel, table=True):
     """The journal: one row per received message, raw bytes stored before any parsing."""
 
-    __table_args__ = (UniqueConstraint("mailbox", "uidvalidity", "uid", name="uq_inbound_uid"),)
+    __table_args__ = (
+        UniqueConstraint("mailbox", "uidvalidity", "uid", name="uq_inbound_uid"),
+        CheckConstraint(_in("status", InboundStatus.ALL), name="ck_inboundmessage_status"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     mailbox: str = Field(index=True)  # the source folder's URL-like name
@@ -257,6 +265,10 @@ class OutboxMessage(SQLModel, table=True):
     `raw` is the complete RFC 5322 message, Message-ID and Date fixed when the row is written,
     so a resend after a crash carries the same Message-ID.
     """
+
+    __table_args__ = (
+        CheckConstraint(_in("status", OutboxStatus.ALL), name="ck_outboxmessage_status"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     message_id: str = Field(unique=True)  # with angle brackets, as in the header
