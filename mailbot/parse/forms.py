@@ -137,7 +137,9 @@ def _repeated_margins(pages: list[str], depth: int = 3) -> set[str]:
     seen: dict[str, int] = {}
     for text in pages:
         lines = [line.strip() for line in text.split("\n") if line.strip()]
-        for line in set(lines[:depth] + lines[-depth:]):
+        edges = list(enumerate(lines))[:depth] + list(enumerate(lines))[-depth:]
+        # the answer under a 'Lieu :' label printed last on each page is no running footer
+        for line in {x for i, x in edges if i == 0 or not lines[i - 1].endswith((":", "："))}:
             seen[line] = seen.get(line, 0) + 1
     return {line for line, count in seen.items() if count >= 2}
 

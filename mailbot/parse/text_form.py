@@ -45,13 +45,14 @@ _NUMBERED_HEADING = re.compile(
     r"^\W*(?:(?:\d{1,2}(?:\.\d{1,2})*|[A-Ha-h]|[IVX]{1,4})\s*[.)–—-]?\s+)?(?:"
     + r"(?:(?:votre|notre)\s+)?"  # 'Votre besoin n° 2'
     + _JOB_WORD
-    + r"\s*(?:n\s*[°ºo]\.?|num[ée]ro)?\s*(?:\d+|[A-H])\b|"
+    + r"\s*(?:n\s*[°ºo]\.?|num[ée]ro)?\s*(?:\d+|[A-H])\b(?:\s+[a-zà-ÿ]{3,}){0,2}|"  # 'Profil n° 2 recherché'
     + _ORDINAL
     + r"\s+"
     + _JOB_WORD
     + r"\b)[\W_]*$",
     re.IGNORECASE,
 )
+_HEADING_PARTS = re.compile(r"\s[–—-]\s|\s*[:|]\s")
 _PAGE_NUMBER = re.compile(r"^\W*(?:page\s*)?\d{1,3}\s*(?:/|sur|of)\s*\d{1,3}\W*$", re.IGNORECASE)
 # A label inside an answer: 'Tél : 06 12 34 56 78   Mail : a@b.fr' (two columns on one line).
 _INLINE_LABEL = re.compile(r"(?:(?<=\s)|(?<=\|))(?=(([A-ZÀ-Ý][\w'’.°/ -]{0,40}?)\s*[:：](?:\s|$)))")
@@ -62,7 +63,8 @@ _NUMBERING = re.compile(
     r"^\s*(?:\d{1,2}(?:\.\d{1,2})+\.?|\d{1,2}\s*[.)°-]|[a-zA-Z]\)|[a-z]\.|[IVX]{1,4}[.)])\s*(?=\S)"
 )
 # 'Label<TAB>value', 'Label     value' (pasted table), 'Label ........ value' (dotted leaders).
-_GAP = re.compile(r"^(.{1,80}?)(?:\s*\t\s*|\s{3,}|\s*[.…_]{4,}\s*|\s+\|\s*)(.*)$")
+_GAP = re.compile(r"^(.{1,80}?)(?:\s*\t\s*|\s{3,}|\s*[.…_]{4,}\s*|\s*\.{2,3}\s+|\s+\|\s*)(.*)$")
+_LEADER = re.compile(r"[.…_]{4,}")
 _PIPE_ROW = re.compile(r"^\|(.*)\|$")  # '| Label | value |': a table pasted as text
 # Fields answered on one line: an unknown 'Xxx : yyy' line after them is not their continuation.
 _ONE_LINE = frozenset(
@@ -157,6 +159,15 @@ def match_label(rules: LabelRules, label: str, *, whole_line: bool = False) -> L
     return found
 
 
+_JOB_NUMBER = re.compile(_JOB_WORD + r"\s*(?:n\s*[°ºo]\.?|num[ée]ro)?\s*(\d+|[A-H])\s*\W*$", re.IGNORECASE)
+
+
+def _job_number(heading: str) -> str | None:
+    """'Conditions – poste 1' -> '1'; None when the heading gives no number ('Second poste')."""
+    found = _JOB_NUMBER.search(heading.strip())
+    return found.group(1).upper() if found else None
+
+
 def is_page_number(text: str) -> bool:
     """'2/3', 'Page 1 sur 2': a page footer that lets an answer go on over the page."""
     return bool(_PAGE_NUMBER.match(text.strip()))
@@ -164,7 +175,18 @@ def is_page_number(text: str) -> bool:
 
 def is_job_heading(text: str) -> bool:
     """'Poste n° 2', 'OFFRE 1', '2.2 Second poste': the heading of one job in a multi-job form."""
-    return bool(_NUMBERED_HEADING.match(text.strip()))
+    text = text.strip()
+    if _NUMBERED_HEADING.match(text):
+        return True
+    # 'Description du besoin – poste 2', 'Partie B – Offre – poste 2': its last part names the job
+    parts = _HEADING_PARTS.split(text)
+    if len(parts) > 1 and len(text) <= 70 and _NUMBERED_HEADING.match(parts[-1].strip()):
+        return True
+    # 'CONDITIONS DU BESOIN N°1': a section of one job, in capitals
+    found = _JOB_NUMBER.search(text)
+    head = text[: found.start()] if found else ""
+    letters = [c for c in head if c.isalpha()]
+    return bool(found and len(text) <= 60 and len(letters) >= 4 and all(c.isupper() for c in letters))
 
 
 _DIGIT = re.compile(r"\d")
@@ -233,6 +255,34 @@ def _upper_value(text: str) -> bool:
     return not _MARK.match(text) and not _DECOR.match(text) and text == text.upper()
 
 
+def _label_shaped(rules: LabelRules, text: str) -> bool:
+    """A capitalised line of a few words without an answer's punctuation ('/' allowed)."""
+    if len(text) > 60 or not text[:1].isupper() or _answer_punct(text):
+        return False
+    return 1 <= len(rules.key(text)) <= 5
+
+
+def _answer_punct(text: str) -> bool:
+    """An answer's punctuation or digits, outside parentheses ('/' is a label's too)."""
+    return bool(_VALUE_PUNCT.search(_PARENS.sub(" ", text).replace("/", " ")))
+
+
+def _bare_style(rules: LabelRules, lines: list[str]) -> bool:
+    """Does the text write its labels alone on their lines, above their answers? (three exact
+    labels each followed by a line that is no label)"""
+    found = 0
+    texts = [x.strip() for x in lines if x.strip()]
+    for text, following in zip(texts, texts[1:], strict=False):
+        if len(text) > 60 or ":" in text or ":" in following:
+            continue
+        label = rules.match(_PARENS.sub(" ", text), prefix=False)
+        if label is not None and label.kind == "field" and rules.match(following, prefix=False) is None:
+            found += 1
+            if found >= 3:
+                return True
+    return False
+
+
 def is_short_title(text: str) -> bool:
     """A capitalised line of at most four words without an answer's punctuation or digits."""
     line = text.strip()
@@ -283,6 +333,8 @@ class _Assembler:
         self.colon_label = False  # the current field's 'Label :' was written with its colon
         self.current_line = ""  # the line being read
         self.awaiting = False  # a label alone on its line waits for its answer on the next line
+        self.bare_style = False  # the document writes its labels alone above their answers
+        self.job_number: str | None = None  # the number of the last job heading ('Poste 2' -> '2')
 
     @property
     def form(self) -> RawForm:
@@ -333,16 +385,22 @@ class _Assembler:
         self.opened_empty = not value.strip()
         self.blank_after_empty = False
         self.colon_label = bool(label) and not value.strip() and label != self.current_line
-        self.awaiting = key != _UNKNOWN and not value.strip() and label == self.current_line
+        self.awaiting = not value.strip() and label == self.current_line
         if key != _UNKNOWN:
             self.labels_seen.add(key)
         self.current = key
         self.current_label = label
         self.lines = [value] if value else []
 
-    def job_heading(self) -> None:
-        """A numbered job heading: the next job's answers go to a new form."""
+    def job_heading(self, heading: str = "") -> None:
+        """A numbered job heading: the next job's answers go to a new form ('Conditions –
+        poste 1' under 'Poste 1' is a section of the same job)."""
         self.close()
+        number = _job_number(heading)
+        same = number is not None and number == self.job_number
+        self.job_number = number if number is not None else self.job_number
+        if same:
+            return
         job = [k for k, v in self.form.values.items() if v and k.startswith("job.")]
         if "job.title" in job or len(job) >= 2:
             new = self.form.copy_company()
@@ -403,12 +461,15 @@ class _Assembler:
                     self.close()
                 return
         if is_job_heading(_DECOR.sub("", text)):
-            self.job_heading()
+            self.job_heading(_DECOR.sub("", text))
             return
         if _PAGE_NUMBER.match(text):
             return  # a page footer: the answer may go on over the page
         going_on = self.current is not None and bool(self.lines) and text[:1].islower()
         found = match_label(self.rules, text, whole_line=True) if len(text) <= 90 and not going_on else None
+        if len(text) > 90 and not going_on:  # a letter's closing sentence ends the answer above it
+            closing = match_label(self.rules, text[:90], whole_line=True)
+            found = closing if closing is not None and closing.kind == "ignore" else None
         if found is not None and found.kind == "field" and _ARTICLE.match(_NUMBERING.sub("", text)):
             found = None  # 'Le poste à pourvoir': a heading, not the label 'Postes à pourvoir'
         answer = found is not None or (_upper_value(text) and not _HEAD_NUMBER.match(text))
@@ -437,7 +498,8 @@ class _Assembler:
         gap = _GAP.match(text)
         if gap:
             found = match_label(self.rules, gap.group(1))
-            tabbed = "\t" in text[len(gap.group(1)) : len(text) - len(gap.group(2))]  # 'Label<TAB>value'
+            separator = text[len(gap.group(1)) : len(text) - len(gap.group(2))]
+            tabbed = "\t" in separator or bool(_LEADER.search(separator))  # 'Label<TAB>value', 'Label ....'
             sure = found is not None and (found.exact or tabbed or found.by == "meaning")
             if found is not None and found.kind == "field" and sure:
                 if self._meaning_misfit(found, gap.group(2)):
@@ -457,6 +519,9 @@ class _Assembler:
                 self.reopen = reopen
             return
         if self.current is not None:
+            if self.awaiting and self.lines and self.current in _ONE_LINE and _label_shaped(self.rules, text):
+                self.start(_UNKNOWN, "", text)  # 'SIRET', its number, then 'Domiciliation': a label
+                return
             if self.lines and not self.current.startswith(_COMPANY) and _FOOTER.search(text):
                 self.close()  # a letterhead or footer line ('… – Standard 03 22 50 20 00')
                 return
@@ -504,9 +569,10 @@ class _Assembler:
     def _bare_meaning(self, text: str) -> bool:
         """A label alone on its line read by its first words or its meaning words, in a form
         written that way (labels above their answers); never the line right under a label."""
-        if not self.bare_labels or len(text) > 60 or not text[0].isupper() or self._waiting():
+        bare = self.bare_labels or self.bare_style
+        if not bare or len(text) > 60 or not text[0].isupper() or self._waiting():
             return False
-        if _VALUE_PUNCT.search(_PARENS.sub(" ", text).replace("/", " ")) or len(self.rules.key(text)) > 5:
+        if _answer_punct(text) or len(self.rules.key(text)) > 5:
             return False  # 'Permis / habilitations / contraintes' is a label, '1 850 €' an answer
         found = self.rules.match(_PARENS.sub(" ", text))
         if found is None or found.kind != "field" or len(self.rules.key(text)) - found.size > 1:
@@ -765,6 +831,9 @@ def _share_conditions(forms: list[RawForm]) -> None:
 def assemble(events: Iterable[Event], rules: LabelRules | None = None) -> tuple[list[RawForm], set[str]]:
     """Raw forms found in `events`, and the set of field labels recognised (even empty ones)."""
     machine = _Assembler(rules or load_rules())
+    events = list(events)
+    lines = [x for e in events if e.kind == "line" for x in e.text.split("\n")]
+    machine.bare_style = _bare_style(machine.rules, lines)
     for event in events:
         if event.kind == "pair":
             machine.feed_pair(event.text, event.value, event.key)
