@@ -246,6 +246,31 @@ class WorkflowConfig(_Section):
     # What a presentation tells the company about each candidate besides the name and the CV:
     # "none" (the company goes through the référent), "email", or "all" (email and phone).
     share_candidate_contacts: Literal["none", "email", "all"] = "none"
+    # Fields an offer needs before it is broadcast: without them it is `incomplete` and the
+    # company gets one email asking for exactly those (dotted names of the parse contract;
+    # "company.email|company.phone" means either one).
+    required_fields: list[str] = [
+        "company.legal_name", "company.email|company.phone", "job.title", "job.positions",
+        "job.recruitment_date", "conditions.contract_type", "conditions.workplace",
+    ]
+    # "auto": a complete offer is broadcast at once; "review": it waits for `mailbot offers
+    # publish REF` (or the email command `CS-2027-0004 publier`).
+    broadcast: Literal["auto", "review"] = "auto"
+    # Days without a form back after the blank form was sent, before the one reminder.
+    reminder_days: int = Field(10, ge=1)
+
+    @field_validator("required_fields")
+    @classmethod
+    def _known_fields(cls, values: list[str]) -> list[str]:
+        from mailbot.parse.types import dotted_fields
+
+        known = set(dotted_fields())
+        for value in values:
+            for name in value.split("|"):
+                if name.strip() not in known:
+                    raise ValueError(f"unknown field {name.strip()!r} (one of: "
+                                     f"{', '.join(sorted(known))})")
+        return [v.replace(" ", "") for v in values]
 
 
 class Config(_Section):

@@ -20,13 +20,17 @@ __all__ = [
     "CompanyRevision",
     "Document",
     "Fingerprint",
+    "FormRequest",
     "InboundMessage",
     "InboundStatus",
+    "LabelSighting",
     "Lot",
     "Market",
     "MarketImport",
     "MarketImportStatus",
     "Offer",
+    "OfferRevision",
+    "OfferRouting",
     "OfferStatus",
     "OutboxMessage",
     "OutboxStatus",
@@ -110,14 +114,16 @@ class RefCounter(SQLModel, table=True):
 
 
 class OfferStatus:
-    """Values of Offer.status (documented in README)."""
+    """Values of Offer.status (documented in README; see mailbot.domain.states.OfferState)."""
 
+    RECEIVED = "received"  # `[workflow] broadcast = "review"`: waits for `mailbot offers publish`
+    INCOMPLETE = "incomplete"  # required fields missing: the company was asked for them
     OPEN = "open"  # broadcast to partners, taking referrals
     HELD = "held"  # over a flood limit: stored, not broadcast until `mailbot offers release`
     FILLED = "filled"
     CLOSED = "closed"
 
-    ALL = ("open", "held", "filled", "closed")
+    ALL = ("received", "incomplete", "open", "held", "filled", "closed")
 
 
 class Company(SQLModel, table=True):
@@ -158,6 +164,8 @@ class Offer(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow)
     contact_address: str | None = None  # where the form came from: acknowledgement, presentation
     closed_at: datetime | None = None  # when it was filled or closed
+    published_at: datetime | None = None  # when it was broadcast to the partners
+    version: int = 1  # bumped by each revision (see OfferRevision)
     lot_id: int | None = Field(default=None, foreign_key="lot.id", index=True)  # its market lot
 
 
@@ -242,6 +250,9 @@ class Referral(SQLModel, table=True):
     contract_end: date | None = None
     contract_duration: str | None = None
     weekly_hours: float | None = None
+    # Eligibility codes (mailbot.domain.states.Eligibility) the partner stated: the référent's
+    # eyes only, never in an email to a partner or a company.
+    eligibility: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     flagged: bool = False
     flag_reason: str | None = None
     created_at: datetime = Field(default_factory=utcnow)
@@ -417,3 +428,60 @@ class MarketImport(SQLModel, table=True):
     summary: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     created_at: datetime = Field(default_factory=utcnow)
     applied_at: datetime | None = None
+
+
+class OfferRevision(SQLModel, table=True):
+    """One version of an offer's fields: the first form, then each correction (a corrected form,
+    a reply completing it, a re-read with new rules, an edit). `values` is the whole offer after
+    the change, `changes` maps a field to [before, after]."""
+
+    __table_args__ = (UniqueConstraint("offer_id", "version", name="uq_offerrevision_version"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    offer_id: int = Field(foreign_key="offer.id", index=True)
+    version: int
+    source: str  # form | reply | reparse | edit
+    inbound_id: int | None = Field(default=None, foreign_key="inboundmessage.id", index=True)
+    values: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    changes: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class OfferRouting(SQLModel, table=True):
+    """Whether a partner gets an offer, and why (the rule of rules/routing.toml that decided)."""
+
+    __table_args__ = (UniqueConstraint("offer_id", "partner_id", name="uq_offerrouting_pair"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    offer_id: int = Field(foreign_key="offer.id", index=True)
+    partner_id: int = Field(foreign_key="partner.id", index=True)
+    included: bool = True
+    reason: str = ""
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class FormRequest(SQLModel, table=True):
+    """A blank liaison form sent to a company announced by the facilitateur, and its follow-up:
+    one reminder after `[workflow] reminder_days`, then listed as waiting."""
+
+    __table_args__ = (UniqueConstraint("company_id", "lot_id", name="uq_formrequest_company_lot"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    company_id: int = Field(foreign_key="company.id", index=True)
+    lot_id: int | None = Field(default=None, foreign_key="lot.id", index=True)
+    address: str  # where the blank form went
+    sent_at: datetime | None = None
+    reminded_at: datetime | None = None
+    answered_at: datetime | None = None
+    offer_id: int | None = Field(default=None, foreign_key="offer.id", index=True)
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class LabelSighting(SQLModel, table=True):
+    """A label printed on a received form that matched no field (for `mailbot labels unknown`)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    wording: str = Field(index=True)  # as printed
+    inbound_id: int | None = Field(default=None, foreign_key="inboundmessage.id", index=True)
+    offer_id: int | None = Field(default=None, foreign_key="offer.id", index=True)
+    seen_at: datetime = Field(default_factory=utcnow)

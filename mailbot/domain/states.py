@@ -15,6 +15,7 @@ __all__ = [
     "Action",
     "ActorKind",
     "Channel",
+    "Eligibility",
     "OfferState",
     "RefusalReason",
     "ReferralState",
@@ -51,8 +52,12 @@ _REFERRAL_FR = {
 
 
 class OfferState(StrEnum):
-    """An offer's life: open (broadcast), held (flood limit), then filled or closed."""
+    """An offer's life: received (waiting for the référent's review when `[workflow] broadcast =
+    "review"`), incomplete (required fields missing, the company asked for them), open
+    (broadcast), held (flood limit), then filled or closed."""
 
+    RECEIVED = "received"
+    INCOMPLETE = "incomplete"
     OPEN = "open"
     HELD = "held"
     FILLED = "filled"
@@ -60,8 +65,29 @@ class OfferState(StrEnum):
 
     @property
     def french(self) -> str:
-        return {"open": "ouverte", "held": "en attente de validation", "filled": "pourvue",
+        return {"received": "reçue, à valider", "incomplete": "incomplète", "open": "ouverte",
+                "held": "en attente de validation", "filled": "pourvue",
                 "closed": "clôturée"}[self.value]
+
+
+class Eligibility(StrEnum):
+    """Why a candidate is eligible to the clause (stated by the partner; seen by the référent
+    only, never in an email to a partner or a company)."""
+
+    DELD = "deld"  # demandeur d'emploi de longue durée (> 12 mois)
+    RSA = "rsa"  # bénéficiaire du RSA / minima sociaux
+    RQTH = "rqth"  # reconnaissance de la qualité de travailleur handicapé
+    YOUNG = "young"  # jeune de moins de 26 ans
+    SIAE = "siae"  # suivi SIAE / EPIDE / E2C
+    QPV = "qpv"  # résident d'un quartier prioritaire
+    OTHER = "other"
+
+    @property
+    def french(self) -> str:
+        return {"deld": "DELD (plus de 12 mois)", "rsa": "bénéficiaire RSA / minima sociaux",
+                "rqth": "RQTH", "young": "jeune de moins de 26 ans",
+                "siae": "suivi SIAE / EPIDE / E2C", "qpv": "résident QPV",
+                "other": "autre"}[self.value]
 
 
 class RefusalReason(StrEnum):
