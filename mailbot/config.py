@@ -34,6 +34,8 @@ __all__ = [
     "LimitsConfig",
     "PartnerConfig",
     "PeopleConfig",
+    "ReportsConfig",
+    "ScheduleConfig",
     "SecurityConfig",
     "SmtpConfig",
     "WorkflowConfig",
@@ -163,6 +165,7 @@ class PeopleConfig(_Section):
     facilitateur: str | None = None
     referent_name: str | None = None
     referent_phone: str | None = None
+    referent_title: str = "Référent clauses sociales"  # e.g. "Référente clauses sociales"
     organisation: str | None = None
 
     @field_validator("referent", "facilitateur")
@@ -273,6 +276,25 @@ class WorkflowConfig(_Section):
         return [v.replace(" ", "") for v in values]
 
 
+class ScheduleConfig(_Section):
+    """When `mailbot run` sends the scheduled reports (cron expressions, Europe/Paris time)."""
+
+    timezone: str = "Europe/Paris"
+    digest: str | None = "0 8 * * mon-fri"
+    partner_feedback: str | None = "0 9 * * mon"
+    facilitateur_summary: str | None = "0 9 * * mon"
+    reminders: str | None = "0 7 * * *"
+    misfire_grace_seconds: int = Field(6 * 3600, ge=1)
+
+
+class ReportsConfig(_Section):
+    """What the reports contain."""
+
+    empty_digest: Literal["send", "skip"] = "send"
+    stale_days: int = Field(14, ge=1)  # an open offer with no candidate for this long is listed
+    decision_wait_days: int = Field(7, ge=1)  # presented with no answer for this long is listed
+
+
 class Config(_Section):
     database: DatabaseConfig = DatabaseConfig()
     imap: ImapConfig | None = None
@@ -283,6 +305,8 @@ class Config(_Section):
     limits: LimitsConfig = LimitsConfig()
     security: SecurityConfig = SecurityConfig()
     workflow: WorkflowConfig = WorkflowConfig()
+    schedule: ScheduleConfig = ScheduleConfig()
+    reports: ReportsConfig = ReportsConfig()
     source_path: str | None = Field(None, exclude=True)
 
     @model_validator(mode="after")
@@ -309,7 +333,7 @@ def config_path(explicit: str | Path | None = None) -> Path:
 def _describe(error: dict) -> str:
     loc = [str(part) for part in error["loc"]]
     if loc and loc[0] in {"imap", "smtp", "people", "database", "paths", "limits", "security",
-                               "workflow"}:
+                               "workflow", "schedule", "reports"}:
         where = f"[{loc[0]}] " + ".".join(loc[1:])
     elif loc and loc[0] == "partners" and len(loc) > 1:
         where = f"[[partners]] #{int(loc[1]) + 1} " + ".".join(loc[2:])

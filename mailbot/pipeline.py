@@ -486,7 +486,7 @@ def _signature(config: Config) -> dict:
     people = config.people
     return {
         "name": people.referent_name or config.smtp.from_name,
-        "title": "Référent clauses sociales",
+        "title": people.referent_title,
         "organisation": people.organisation,
         "phone": people.referent_phone,
         "email": config.smtp.from_address,

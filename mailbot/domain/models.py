@@ -36,6 +36,7 @@ __all__ = [
     "OutboxStatus",
     "Partner",
     "RefCounter",
+    "ReportRun",
     "Referral",
     "ReferralStatus",
     "UidMark",
@@ -485,3 +486,22 @@ class LabelSighting(SQLModel, table=True):
     inbound_id: int | None = Field(default=None, foreign_key="inboundmessage.id", index=True)
     offer_id: int | None = Field(default=None, foreign_key="offer.id", index=True)
     seen_at: datetime = Field(default_factory=utcnow)
+
+
+class ReportRun(SQLModel, table=True):
+    """A scheduled report sent for one period to one recipient: the record, not the scheduler's
+    job store, decides that a report is never sent twice for a period (several daemons on one
+    database included: the unique key makes the second insert fail)."""
+
+    __table_args__ = (
+        UniqueConstraint("kind", "recipient", "period_key", name="uq_reportrun_period"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    kind: str = Field(index=True)  # digest | partner_feedback | facilitateur_summary | reminders
+    recipient: str = ""  # an address, or "" for a job without one recipient
+    period_key: str  # e.g. "2027-01-15" (a day) or "2027-W02" (a week)
+    period_start: datetime
+    period_end: datetime
+    outbox_id: int | None = Field(default=None, foreign_key="outboxmessage.id", index=True)
+    created_at: datetime = Field(default_factory=utcnow)
