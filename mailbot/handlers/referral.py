@@ -104,6 +104,7 @@ def _store(ctx: HandlerContext, person: dict, partner: Partner | None, offer: Of
             cv_filename=person.get("cv_filename"),
             cv_document_id=document.id if document else None,
             duplicate_of=match.earliest_referral_id if match.known else None,
+            eligibility=list(person.get("eligibility") or []),
             flagged=bool(own),
             flag_reason="; ".join(own) or None,
         )

@@ -10,6 +10,7 @@ from typing import Any
 from mailbot.mime import MailMessage
 from mailbot.parse.contacts import find_emails, find_phones, fold, split_name
 from mailbot.parse.cv import name_from_filename, parse_cv
+from mailbot.parse.eligibility import add_eligibility
 
 __all__ = ["OFFER_REF", "body_without_signature", "find_offer_ref", "referral_candidates"]
 
@@ -139,6 +140,7 @@ def referral_candidates(
             )
         person["cv_filename"] = filename
         candidates.append(person)
+    add_eligibility(body, candidates)  # "Public : RSA" lines (référent only, never emailed)
     return candidates
 
 
