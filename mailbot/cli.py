@@ -573,6 +573,31 @@ def referrals_attach(
     _referent_call(config_file, False, act)
 
 
+@referrals_app.command("eligibility")
+def referrals_eligibility(
+    referral: Annotated[str, typer.Argument(metavar="ID", help="Referral id: 12 or R12.")],
+    codes: Annotated[list[str] | None, typer.Argument(
+        metavar="CODE...", help="deld, rsa, rqth, young, siae, qpv, other.")] = None,
+    clear: Annotated[bool, typer.Option("--clear", help="Record no eligibility.")] = False,
+    config_file: ConfigOpt = None,
+) -> None:
+    """Set why a candidate is eligible to the clause (seen by the référent only; audited)."""
+    from mailbot.decide import parse_referral_id
+
+    if bool(codes) == clear:
+        raise _fail("give the eligibility codes, or --clear", 2)
+    try:
+        referral_id = parse_referral_id(referral)
+    except ValueError as exc:
+        raise _fail(str(exc), 2) from None
+
+    def act(decisions) -> list:
+        row = decisions.set_eligibility(referral_id, [] if clear else list(codes or []))
+        return [f"R{row.id}: eligibility {', '.join(row.eligibility) or 'cleared'}"]
+
+    _referent_call(config_file, False, act)
+
+
 @candidates_app.command("show")
 def candidates_show(
     candidate: Annotated[str, typer.Argument(metavar="ID", help="Candidate id (12 or C12).")],
@@ -594,14 +619,15 @@ def candidates_show(
     head.append_text(plain(" ".join(p for p in (person["first_name"], person["last_name"]) if p)))
     console.print(head, highlight=False)
     referrals = _table("id", "offer", "company", "title", "partner", "status", "reason",
-                       "comment", "contract", wide=("offer",))
+                       "comment", "contract", "eligibility", wide=("offer",))
     for r in history["referrals"]:
         contract = ", ".join(str(v) for v in (
             r["contract_type"], r["contract_start"], r["contract_end"] or r["contract_duration"],
             f"{r['weekly_hours']:g} h" if r["weekly_hours"] is not None else None) if v)
         referrals.add_row(plain(r["ref"]), plain(r["offer"] or "-"), plain(r["company"]),
                           plain(r["offer_title"]), plain(r["partner"]), plain(r["status"]),
-                          plain(r["refusal_reason"]), plain(r["comment"]), plain(contract))
+                          plain(r["refusal_reason"]), plain(r["comment"]), plain(contract),
+                          plain(", ".join(r["eligibility"])))
     console.print(referrals)
     console.print(_audit_table(history["decisions"]))
 
@@ -690,11 +716,13 @@ def feedback_send(
 def markets_import(
     file: Annotated[Path, typer.Argument(metavar="FILE", help="The list, .csv or .xlsx.")],
     config_file: ConfigOpt = None,
+    send: SendOpt = True,
 ) -> None:
     """Import the facilitateur's list: markets, lots, worksites, companies (applied at once).
 
     Headers are matched through rules/markets.toml; columns matching nothing are named and
-    ignored. Importing an updated list updates the rows, never duplicates them.
+    ignored. Importing an updated list updates the rows, never duplicates them. Each newly
+    announced winner with an email gets the blank form (once per company and lot).
     """
     from sqlalchemy.exc import SQLAlchemyError
 
@@ -704,14 +732,20 @@ def markets_import(
     config = _load(config_file)
     if not file.is_file():
         raise _fail(f"no such file: {file}")
+    _setup_logging(quiet=True)
+    pipeline = _pipeline(config)
     try:
-        view = import_file(_engine(config), file)
+        view = import_file(pipeline.engine, file, pipeline.composer)
     except TableError as exc:
         raise _fail(str(exc)) from None
     except SQLAlchemyError as exc:
         raise _database_failure(config, exc) from None
     for line in summary_lines(view):
         _print_plain(line)
+    if send and view.get("forms_sent"):
+        report = pipeline.send()
+        _print_plain(f"emails: {report.sent} sent, {report.deferred} deferred, "
+                     f"{report.failed} failed")
 
 
 @markets_app.command("list")
@@ -799,10 +833,28 @@ def form_template(
         "--company", help="Company the form is for: printed and prefilled.")] = None,
     market: Annotated[str | None, typer.Option(
         "--market", help="Market (and lot) printed as 'Marché : …'.")] = None,
+    lot: Annotated[int | None, typer.Option(
+        "--lot", help="A lot's id (mailbot markets list --json): its winner and 'market – Lot n' "
+        "(reads the config).")] = None,
+    config_file: ConfigOpt = None,
 ) -> None:
-    """Write the blank liaison form for companies: a fillable PDF and a Word file (no config)."""
+    """Write the blank liaison form for companies: a fillable PDF and a Word file (no config
+    unless --lot)."""
     from mailbot.blank_form import write_blank_forms
 
+    if lot is not None:
+        from sqlmodel import Session
+
+        from mailbot.domain.lots import lot_label
+        from mailbot.domain.models import Company, Lot, Market
+
+        with Session(_engine(_load(config_file))) as session:
+            row = session.get(Lot, lot)
+            if row is None:
+                raise _fail(f"no lot {lot}")
+            winner = session.get(Company, row.company_id) if row.company_id else None
+            company = company or (winner.legal_name if winner else None)
+            market = market or lot_label(session.get(Market, row.market_id), row)
     try:
         written = write_blank_forms(out, company_name=company, market=market)
     except OSError as exc:

@@ -28,6 +28,7 @@ __all__ = [
     "list_offers",
     "list_outbox",
     "list_referrals",
+    "waiting_companies",
 ]
 
 
@@ -159,6 +160,7 @@ def _referral_row(referral: Referral, ref: str | None, title: str | None, compan
         "contract_duration": referral.contract_duration,
         "weekly_hours": referral.weekly_hours,
         "duplicate_of": referral.duplicate_of,
+        "eligibility": list(referral.eligibility or []),  # the référent's eyes only
         "cv": referral.cv_filename,
         "flagged": referral.flagged,
         "flag_reason": referral.flag_reason,
@@ -255,3 +257,40 @@ def candidate_history(engine: Engine, candidate_id: int) -> dict:
         "contracts": contracts,
         "decisions": events,
     }
+
+
+def waiting_companies(engine: Engine, now: datetime | None = None) -> list[dict]:
+    """Companies sent a blank form they have not returned (FormRequest not answered), oldest
+    first: name, lot and market, where the form went, when it was sent and reminded, days waiting
+    (`stage`: "sent", or "reminded" once the one reminder went)."""
+    from mailbot.domain.lots import lot_labels
+    from mailbot.domain.models import FormRequest, utcnow
+
+    now = now or utcnow()
+    query = (select(FormRequest, Company.legal_name, Company.siret)
+             .join(Company, Company.id == FormRequest.company_id)
+             .where(FormRequest.answered_at.is_(None))
+             .order_by(FormRequest.sent_at, FormRequest.id))
+    with Session(engine) as session:
+        rows = session.exec(query).all()
+        labels = lot_labels(session, {r.lot_id for r, _n, _s in rows if r.lot_id is not None})
+    out = []
+    for request, name, siret in rows:
+        sent = _aware(request.sent_at)
+        out.append({
+            "request": request.id, "company": name, "siret": siret,
+            "lot_id": request.lot_id, "lot": labels.get(request.lot_id), "email": request.address,
+            "sent_at": _iso(sent), "reminded_at": _iso(_aware(request.reminded_at)),
+            "days_waiting": (now - sent).days if sent else None,
+            "stage": "reminded" if request.reminded_at else "sent",
+        })
+    return out
+
+
+def _aware(value: datetime | None) -> datetime | None:
+    """A stored datetime as aware UTC (SQLite gives it back naive)."""
+    from datetime import UTC
+
+    if value is None or value.tzinfo is not None:
+        return value
+    return value.replace(tzinfo=UTC)

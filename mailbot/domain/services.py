@@ -22,6 +22,7 @@ from mailbot.domain.states import (
     Action,
     ActorKind,
     Channel,
+    Eligibility,
     OfferState,
     ReferralState,
     RefusalReason,
@@ -237,6 +238,26 @@ class Decisions:
         self.session.flush()
         record(self.session, self.actor, "referral_attach", referral=row,
                details={"old_offer_id": old, "offer": offer.ref})
+        return row
+
+    def set_eligibility(self, referral_id: int, codes: list[str]) -> Referral:
+        """Record why a candidate is eligible (Eligibility codes; [] clears); audited, no state
+        change, no email (the référent alone sees it)."""
+        row = self.referral(referral_id)
+        try:
+            wanted = {Eligibility(code.strip().lower()) for code in codes}
+        except ValueError:
+            raise DecisionError(f"unknown eligibility in {', '.join(codes)} (one of: "
+                                f"{', '.join(e.value for e in Eligibility)})") from None
+        new = [code.value for code in Eligibility if code in wanted]
+        old = list(row.eligibility or [])
+        if new == old:
+            raise DecisionError(f"R{row.id}: eligibility is {', '.join(old) or 'empty'} already")
+        row.eligibility = new
+        self.session.add(row)
+        self.session.flush()
+        record(self.session, self.actor, "referral_eligibility", referral=row,
+               details={"old": old, "new": new})
         return row
 
     def _fill_when_complete(self, offer_id: int | None) -> None:
