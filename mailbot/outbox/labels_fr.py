@@ -13,8 +13,9 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import phonenumbers
+from babel import Locale
 from babel.dates import format_date, format_time
-from babel.numbers import format_decimal
+from babel.numbers import format_currency, format_decimal, format_percent
 from jinja2 import Undefined
 
 __all__ = [
@@ -23,8 +24,12 @@ __all__ = [
     "LOCALE",
     "TIMEZONE",
     "contract_label",
+    "count_fr",
     "date_fr",
     "datetime_fr",
+    "day_fr",
+    "money_fr",
+    "percent_fr",
     "field_label",
     "hours_fr",
     "number_fr",
@@ -209,12 +214,42 @@ def _as_date(value: Any) -> date | None:
     return None
 
 
+_PATTERNS: dict[str, str] = {}
+
+
+def _pattern(width: str) -> str:
+    """The French locale's date pattern of `width` ('full', 'long') with the day as '1er' ready:
+    the day field `d` followed by the quoted ordinal suffix the caller fills in."""
+    if width not in _PATTERNS:
+        _PATTERNS[width] = str(Locale.parse(LOCALE).date_formats[width].pattern)
+    return _PATTERNS[width]
+
+
+def _french_date(day: date, width: str) -> str:
+    """babel's date of `width`, with '1er' for the first day of a month (which babel writes
+    '1'): 'mercredi 1er décembre 2027', '15 janvier 2027'."""
+    pattern = _pattern(width)
+    if day.day == 1:
+        # the lone day field (not 'dd', not inside quotes) gets the ordinal suffix
+        pattern = re.sub(r"(?<![d'])d(?![d'])", "d'er'", pattern, count=1)
+    return format_date(day, format=pattern, locale=LOCALE)
+
+
 def date_fr(value: Any) -> str:
-    """ISO string, date or datetime → '15 janvier 2027'; anything unreadable is shown as written."""
+    """ISO string, date or datetime → '15 janvier 2027', '1er mars 2027'; anything unreadable is
+    shown as written."""
     if _blank(value):
         return ""
     parsed = _as_date(value)
-    return format_date(parsed, format="long", locale=LOCALE) if parsed else str(value)
+    return _french_date(parsed, "long") if parsed else str(value)
+
+
+def day_fr(value: Any) -> str:
+    """A date with its weekday: 'vendredi 15 janvier 2027', 'mercredi 1er décembre 2027'."""
+    if _blank(value):
+        return ""
+    parsed = _as_date(value)
+    return _french_date(parsed, "full") if parsed else str(value)
 
 
 def datetime_fr(value: Any) -> str:
@@ -222,7 +257,7 @@ def datetime_fr(value: Any) -> str:
     if not isinstance(value, datetime):
         return date_fr(value)
     local = (value if value.tzinfo else value.replace(tzinfo=UTC)).astimezone(TIMEZONE)
-    day = format_date(local, format="long", locale=LOCALE)
+    day = _french_date(local.date(), "long")
     return f"{day} à {format_time(local, 'HH:mm', locale=LOCALE)}"
 
 
@@ -239,6 +274,35 @@ def hours_fr(value: Any) -> str:
     """Weekly hours: 35 → '35 h', 24.5 → '24,5 h'; text is shown as written."""
     text = number_fr(value)
     return f"{text} h" if text and isinstance(value, int | float) else text
+
+
+def money_fr(value: Any) -> str:
+    """An amount in euros: 1850 → '1 850,00 €' (narrow no-break space between thousands,
+    no-break space before the sign, as the French locale writes them)."""
+    if _blank(value) or isinstance(value, bool) or not isinstance(value, int | float):
+        return "" if _blank(value) else str(value)
+    return format_currency(value, "EUR", locale=LOCALE)
+
+
+def count_fr(value: Any, singular: str = "", plural: str | None = None, *, decimals: int = 0) -> str:
+    """A whole quantity with its unit: (12345, 'heure') → '12 345 heures', (1, 'heure') →
+    '1 heure' (French keeps 0 and 1 singular); rounded to `decimals`; no unit: the number alone."""
+    if _blank(value) or isinstance(value, bool) or not isinstance(value, int | float):
+        return "" if _blank(value) else str(value)
+    rounded = round(float(value), decimals)
+    pattern = "#,##0" + ("." + "0" * decimals if decimals else "")
+    text = format_decimal(rounded, format=pattern, locale=LOCALE)
+    if not singular:
+        return text
+    unit = singular if abs(rounded) < 2 else (plural or f"{singular}s")
+    return f"{text}\u00a0{unit}"
+
+
+def percent_fr(value: Any) -> str:
+    """A share (0.255) → '25,5 %' (one decimal at most, no-break space before the sign)."""
+    if _blank(value) or isinstance(value, bool) or not isinstance(value, int | float):
+        return "" if _blank(value) else str(value)
+    return format_percent(value, format="#,##0.#\u00a0%", locale=LOCALE)
 
 
 # Offer dict key → (label key or label, formatter); the order is the order shown in emails.

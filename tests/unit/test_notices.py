@@ -185,7 +185,7 @@ def test_hire_feedback_has_contract_and_offer_filled_told_to_broadcast_partners(
     (feedback,) = [r for r in rows if r.role == "partner/feedback"]
     text = read(feedback)[1]
     assert "Léa Durand : retenue" in text
-    assert "CDD, à partir du 1 mars 2027, durée : 6 mois, 24 h par semaine" in text
+    assert "CDD, à partir du 1er mars 2027, durée : 6 mois, 24 h par semaine" in text
     updates = [r for r in rows if r.role == "partner/offer_update"]
     # A (sent) and B (pending) got the broadcast; C's was held: never sent, so not told
     assert sorted(r.recipients[0] for r in updates) == ["cap@cap.fr", "ml@ml.fr"]

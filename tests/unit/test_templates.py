@@ -303,9 +303,9 @@ def test_problem_fr(english, french):
 
 def test_dates_and_numbers_in_french():
     assert date_fr("2027-01-15") == "15 janvier 2027"
-    assert date_fr(date(2027, 8, 1)) == "1 août 2027"
+    assert date_fr(date(2027, 8, 1)) == "1er août 2027"
     assert date_fr("bientôt") == "bientôt" and date_fr(None) == ""
-    assert datetime_fr(datetime(2027, 7, 1, 12, 0, tzinfo=UTC)) == "1 juillet 2027 à 14:00"
+    assert datetime_fr(datetime(2027, 7, 1, 12, 0, tzinfo=UTC)) == "1er juillet 2027 à 14:00"
     assert hours_fr(35.0) == "35 h" and hours_fr(24.5) == "24,5 h" and hours_fr(None) == ""
 
 
