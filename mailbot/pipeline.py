@@ -46,6 +46,7 @@ from mailbot.outbox.sender import Feed, SendReport, send_pending
 from mailbot.outbox.sender_process import SenderProcess
 from mailbot.parse import parse_email
 from mailbot.resources import use_rules_dir
+from mailbot.routing import check_partners, load_routing
 from mailbot.senders import check_sender
 from mailbot.sources.base import Source
 
@@ -92,6 +93,7 @@ class Pipeline:
             signature=_signature(config),
         )
         self._sync_reference_data()
+        check_partners(load_routing(), config.partners)  # a bad rules/routing.toml stops here
 
     def _sync_reference_data(self, attempts: int = 5) -> None:
         """Partners from the config and the templates' anchors; another worker starting at the

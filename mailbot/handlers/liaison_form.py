@@ -11,6 +11,7 @@ from mailbot.domain.models import Company, CompanyRevision, Offer, OfferStatus, 
 from mailbot.domain.refs import allocate_ref
 from mailbot.flood import offers_in_window
 from mailbot.handlers.base import HandlerContext
+from mailbot.routing import route_offer
 
 __all__ = ["handle", "offer_view"]
 
@@ -153,7 +154,7 @@ def handle(ctx: HandlerContext) -> None:
     else:
         ctx.flag("liaison form from an address we do not answer: no acknowledgement sent")
     for offer, view in zip(offers, views, strict=True):
-        for partner in ctx.partners:
+        for partner in route_offer(ctx.session, offer, ctx.partners):  # rules/routing.toml
             ctx.composer.queue(
                 ctx.session,
                 "partner/broadcast",
