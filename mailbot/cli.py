@@ -45,6 +45,9 @@ app.add_typer(feedback_app, name="feedback")
 markets_app = typer.Typer(help="Markets, lots, worksites and their winning companies (the "
                           "facilitateur's list).", no_args_is_help=True)
 app.add_typer(markets_app, name="markets")
+companies_app = typer.Typer(help="Companies announced by the facilitateur and their blank forms.",
+                            no_args_is_help=True)
+app.add_typer(companies_app, name="companies")
 
 console = Console(soft_wrap=True)
 err = Console(stderr=True)
@@ -809,6 +812,26 @@ def markets_confirm(
         report = pipeline.send()
         _print_plain(f"emails: {report.sent} sent, {report.deferred} deferred, "
                      f"{report.failed} failed")
+
+
+@companies_app.command("waiting")
+def companies_waiting(config_file: ConfigOpt = None, as_json: JsonOpt = False) -> None:
+    """Companies sent the blank form that have not returned it: lot, email, sent, reminded, days.
+
+    After `[workflow] reminder_days` each gets one reminder (stage "reminded"), then stays here.
+    """
+    from mailbot.queries import waiting_companies
+
+    rows = waiting_companies(_engine(_load(config_file)))
+    if as_json:
+        print(json.dumps(rows, ensure_ascii=False, indent=2))
+        return
+    table = _table("company", "lot", "email", "sent", "reminded", "days", "stage")
+    for row in rows:
+        table.add_row(plain(row["company"] or row["siret"]), plain(row["lot"]), plain(row["email"]),
+                      plain((row["sent_at"] or "")[:10]), plain((row["reminded_at"] or "")[:10]),
+                      plain(row["days_waiting"]), plain(row["stage"]))
+    console.print(table)
 
 
 @app.command()

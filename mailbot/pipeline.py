@@ -45,6 +45,7 @@ from mailbot.outbox.compose import Composer
 from mailbot.outbox.sender import Feed, SendReport, send_pending
 from mailbot.outbox.sender_process import SenderProcess
 from mailbot.parse import parse_email
+from mailbot.reminders import remind_due
 from mailbot.resources import use_rules_dir
 from mailbot.routing import check_partners, load_routing
 from mailbot.senders import check_sender
@@ -411,6 +412,7 @@ class Pipeline:
         clock.append(time.perf_counter())
         report.outcomes, early = self._process_while_sending(should_stop)
         clock.append(time.perf_counter())
+        remind_due(self.engine, self.composer, self.config)  # blank forms not returned (logs errors)
         report.sent = _merged(early, self.send())  # what is still due: every email goes out
         clock.append(time.perf_counter())
         if source is not None:

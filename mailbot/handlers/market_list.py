@@ -13,6 +13,7 @@ from mailbot.domain.services import Actor
 from mailbot.domain.states import ActorKind, Channel
 from mailbot.handlers.base import HandlerContext
 from mailbot.markets import TableError, import_list, refuse_import
+from mailbot.markets.blank_forms import send_blank_forms
 from mailbot.markets.notify import queue_confirmation
 from mailbot.markets.reader import is_table_file
 from mailbot.mime import read_message
@@ -51,6 +52,8 @@ def handle(ctx: HandlerContext) -> None:
             entry = refuse_import(ctx.session, name, str(exc), actor, sender=ctx.sender_address,
                                   inbound_id=ctx.entry.id)
             ctx.flag(f"market list {name!r} unreadable: {exc}")
+        if entry.status == "applied":
+            send_blank_forms(ctx.session, ctx.composer, entry)  # to each newly announced winner
         imports.append(entry)
         if entry.status == "pending":
             ctx.flag(f"{waiting}: import {entry.id} kept pending (mailbot markets confirm {entry.id})")

@@ -12,6 +12,7 @@ from mailbot.db import session_scope
 from mailbot.domain.models import InboundMessage
 from mailbot.domain.services import Actor
 from mailbot.domain.states import ActorKind, Channel
+from mailbot.markets.blank_forms import send_blank_forms
 from mailbot.markets.notify import import_view, queue_confirmation
 from mailbot.markets.service import confirm_import, import_list, list_markets, pending_imports
 
@@ -20,11 +21,14 @@ __all__ = ["confirm", "import_file", "listing", "summary_lines"]
 _REFERENT_CLI = Actor(ActorKind.REFERENT, Channel.CLI)
 
 
-def import_file(engine: Engine, path: Path) -> dict:
-    """Import a CSV/XLSX file as the référent (applied at once); its view (see notify)."""
+def import_file(engine: Engine, path: Path, composer: Any = None) -> dict:
+    """Import a CSV/XLSX file as the référent (applied at once) and, given a composer, queue the
+    blank form to each newly announced winner; its view (see notify)."""
     data = Path(path).read_bytes()
     with session_scope(engine) as session:
         entry = import_list(session, data, Path(path).name, _REFERENT_CLI)
+        if composer is not None:
+            send_blank_forms(session, composer, entry)
         return import_view(entry)
 
 
@@ -32,6 +36,7 @@ def confirm(engine: Engine, composer: Any, config: Any, import_id: int) -> dict:
     """Apply a pending import; when it came by email, the facilitateur gets the confirmation."""
     with session_scope(engine) as session:
         entry = confirm_import(session, import_id, _REFERENT_CLI)
+        send_blank_forms(session, composer, entry)
         facilitateur = config.people.facilitateur
         if entry.inbound_id is not None and facilitateur:
             inbound = session.get(InboundMessage, entry.inbound_id)
@@ -66,6 +71,8 @@ def summary_lines(view: dict) -> list[str]:
                      f"({', '.join(revision['fields'])}): revision {revision['revision']} kept, "
                      "not applied")
     lines += [f"not read: {problem}" for problem in view["problems"]]
+    lines += [f"blank form sent to {label}" for label in view.get("forms_sent") or []]
+    lines += [f"no email: form not sent to {label}" for label in view.get("no_email") or []]
     if view["unmatched"]:
         lines.append("columns matching nothing (ignored): "
                      + ", ".join(f"« {h} »" for h in view["unmatched"]))

@@ -153,6 +153,8 @@ def apply_rows(session: Session, rows: list[dict[str, str]], actor: Any, *,
         lot = _lot(run, market, company, row, line)
         if lot is not None:
             _worksite(run, lot, row)
+            if lot.id not in run.summary.setdefault("lots", []):
+                run.summary["lots"].append(lot.id)  # the lots the list names (blank forms)
     return run.summary
 
 

@@ -30,6 +30,8 @@ def import_view(entry: MarketImport) -> dict:
         "revisions": list(summary.get("revisions") or []),
         "problems": list(summary.get("problems") or []),
         "reason": entry.reason if entry.status == "refused" else None,
+        "forms_sent": list((summary.get("forms") or {}).get("sent") or []),
+        "no_email": list((summary.get("forms") or {}).get("no_email") or []),
     }
 
 

@@ -58,6 +58,8 @@ AUTO_SUBMITTED: dict[str, str] = {
     "partner/offer_update": "auto-generated",
     "referent/confirmation": "auto-replied",
     "referent/forward": "auto-generated",
+    "company/blank_form": "auto-generated",
+    "company/reminder": "auto-generated",
 }
 
 DEFAULT_SIGNATURE: dict[str, Any] = {

@@ -49,6 +49,7 @@ def sample_contexts(role: str) -> list[dict]:
             **_decision_contexts(v, company, person),
             **_referent_contexts(v, person),
             **_facilitateur_contexts(v),
+            **_blank_form_contexts(v, company),
         }
         if role in contexts:
             out.append(contexts[role])
@@ -106,7 +107,8 @@ def _facilitateur_contexts(v: dict) -> dict:
                "unmatched": [v["partner"]], "repeated": [v["title"]],
                "revisions": [{"company": v["name"], "revision": v["n"], "fields": ["courriel"]}],
                "problems": [f"ligne {v['n']} : heures d'insertion illisibles « {v['town']} »"],
-               "reason": None}
+               "reason": None, "forms_sent": [f"{v['name']} ({v['title']} – Lot {v['n']})"],
+               "no_email": [f"{v['person']} ({v['town']} – Lot {v['n']})"]}
     pending = {**applied, "status": "pending", "created": [], "updated": [], "revisions": [],
                "problems": [], "filename": f"{v['name']}.csv"}
     refused = {**pending, "status": "refused", "filename": f"{v['person']}.csv", "unmatched": [],
@@ -117,6 +119,19 @@ def _facilitateur_contexts(v: dict) -> dict:
         "original_subject": v["title"],
         "received_at": datetime.fromisoformat(v["date"]).replace(tzinfo=UTC),
     }}
+
+
+def _blank_form_contexts(v: dict, company: dict) -> dict:
+    """Samples of the blank form sent to a lot's winner and its reminder (mailbot.reminders)."""
+    context = {
+        "company": {"legal_name": company["legal_name"], "contact_name": company["contact_name"]},
+        "market": {"name": f"{v['title']} {v['town']}", "reference": v["ref"], "buyer": v["partner"]},
+        "lot": {"number": str(v["n"]), "label": v["title"], "insertion_hours": v["hours"] * 10,
+                "start_date": v["date"]},
+        "market_line": f"{v['title']} {v['town']} – Lot {v['n']}",
+    }
+    sent = datetime.fromisoformat(v["date"]).replace(tzinfo=UTC)
+    return {"company/blank_form": context, "company/reminder": {**context, "sent_at": sent}}
 
 
 def _referent_contexts(v: dict, person: dict) -> dict:
