@@ -45,6 +45,9 @@ app.add_typer(feedback_app, name="feedback")
 markets_app = typer.Typer(help="Markets, lots, worksites and their winning companies (the "
                           "facilitateur's list).", no_args_is_help=True)
 app.add_typer(markets_app, name="markets")
+labels_app = typer.Typer(help="Form labels mailbot did not know, and teaching it new ones.",
+                        no_args_is_help=True)
+app.add_typer(labels_app, name="labels")
 companies_app = typer.Typer(help="Companies announced by the facilitateur and their blank forms.",
                             no_args_is_help=True)
 app.add_typer(companies_app, name="companies")
@@ -884,6 +887,79 @@ def form_template(
         raise _fail(f"cannot write into {out}: {exc.strerror or exc}") from None
     print(written.pdf)
     print(written.docx)
+
+
+@labels_app.command("unknown")
+def labels_unknown(config_file: ConfigOpt = None, as_json: JsonOpt = False) -> None:
+    """Labels printed on received forms that no rule knows: how often, on which offers and
+    messages, last seen; most frequent first (teach one with `mailbot labels add`)."""
+    from mailbot.resources import use_rules_dir
+    from mailbot.teaching import unknown_labels
+
+    config = _load(config_file)
+    use_rules_dir(config.paths.rules_dir)
+    rows = unknown_labels(_engine(config))
+    if as_json:
+        print(json.dumps(rows, ensure_ascii=False, indent=2))
+        return
+    table = _table("wording", "count", "offers", "messages", "last seen", wide=("wording",))
+    for row in rows:
+        table.add_row(plain(row["wording"]), plain(row["count"]), plain(", ".join(row["offers"])),
+                      plain(", ".join(str(m) for m in row["messages"])),
+                      plain((row["last_seen"] or "")[:16]))
+    console.print(table)
+
+
+@labels_app.command("add")
+def labels_add(
+    wording: Annotated[str, typer.Argument(help="The label as printed, in quotes.")],
+    field: Annotated[str, typer.Argument(
+        metavar="FIELD", help="Dotted field name: company.legal_name, job.main_activities…")],
+    config_file: ConfigOpt = None,
+) -> None:
+    """Teach a label: append WORDING to FIELD's list in your copy of labels.toml (the config's
+    paths.rules_dir folder; the shipped file is copied there the first time)."""
+    from mailbot.teaching import TeachingError, add_label
+
+    config = _load(config_file)
+    try:
+        path, written = add_label(config.paths.rules_dir, wording, field)
+    except TeachingError as exc:
+        raise _fail(str(exc)) from None
+    except OSError as exc:
+        raise _fail(f"cannot write [paths] rules_dir ({config.paths.rules_dir}): "
+                    f"{exc.strerror or exc}") from None
+    _print_plain(f"{field}: {wording!r} " + (f"added to {path}" if written
+                                              else f"already in {path}"))
+    print("re-read a form with it: mailbot reparse ID (journal id, see mailbot labels unknown)")
+
+
+@app.command()
+def reparse(
+    inbound_id: Annotated[int, typer.Argument(help="Journal id of a handled liaison form.")],
+    config_file: ConfigOpt = None,
+) -> None:
+    """Read a handled liaison form again with the current rules and update its offer(s) as a
+    revision (source "reparse"); sends nothing."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from mailbot.domain.services import Actor
+    from mailbot.domain.states import ActorKind, Channel
+    from mailbot.reparse import ReparseError, reparse_message
+    from mailbot.resources import use_rules_dir
+
+    config = _load(config_file)
+    _setup_logging(quiet=True)
+    use_rules_dir(config.paths.rules_dir)
+    actor = Actor(ActorKind.REFERENT, Channel.CLI, config.people.referent)
+    try:
+        lines = reparse_message(_engine(config), config, inbound_id, actor)
+    except ReparseError as exc:
+        raise _fail(str(exc)) from None
+    except SQLAlchemyError as exc:
+        raise _database_failure(config, exc) from None
+    for line in lines:
+        _print_plain(line)
 
 
 def main() -> None:

@@ -235,7 +235,7 @@ class LabelRules:
 
 
 @lru_cache(maxsize=4)
-def _load(path: str, mtime: float) -> LabelRules:
+def _load(path: str, mtime_ns: int, size: int) -> LabelRules:
     with open(path, "rb") as fh:
         return LabelRules(tomllib.load(fh))
 
@@ -246,4 +246,5 @@ def load_rules(path: Path | None = None) -> LabelRules:
         from mailbot.resources import rule_file
 
         path = rule_file("labels.toml")
-    return _load(str(path), path.stat().st_mtime)
+    stat = path.stat()  # a wording added within the same clock tick still changes the size
+    return _load(str(path), stat.st_mtime_ns, stat.st_size)
