@@ -7,12 +7,12 @@ from datetime import date
 from sqlmodel import select
 
 from mailbot.domain.candidates import normalise_phone
-from mailbot.domain.lots import tie_offer_to_lot
 from mailbot.domain.models import Company, CompanyRevision, Offer, OfferStatus, OutboxStatus
 from mailbot.domain.refs import allocate_ref
 from mailbot.flood import offers_in_window
 from mailbot.handlers.base import HandlerContext
 from mailbot.routing import route_offer
+from mailbot.teaching import record_sightings
 
 __all__ = ["handle", "offer_view"]
 
@@ -120,10 +120,11 @@ def handle(ctx: HandlerContext) -> None:
         )
         ctx.session.add(offer)
         ctx.session.flush()
-        tie_offer_to_lot(ctx.session, offer, company, ctx.answer_address)  # its lot, its blank form
         offers.append(offer)
         views.append(offer_view(offer, company))
         unknown = [str(label)[:60] for label in form.get("unrecognised_labels") or []]
+        record_sightings(ctx.session, form.get("unrecognised_labels") or [], ctx.entry.id,
+                         offer.id)  # for `mailbot labels unknown`
         if unknown:
             ctx.flag(f"{offer.ref}: labels not recognised: " + " | ".join(f"« {u} »" for u in unknown[:8])
                      + " (add them to rules/labels.toml, see README 'Label rules')")
