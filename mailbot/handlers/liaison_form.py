@@ -7,6 +7,7 @@ from datetime import date
 from sqlmodel import select
 
 from mailbot.domain.candidates import normalise_phone
+from mailbot.domain.lots import tie_offer_to_lot
 from mailbot.domain.models import Company, CompanyRevision, Offer, OfferStatus, OutboxStatus
 from mailbot.domain.refs import allocate_ref
 from mailbot.flood import offers_in_window
@@ -120,6 +121,7 @@ def handle(ctx: HandlerContext) -> None:
         )
         ctx.session.add(offer)
         ctx.session.flush()
+        tie_offer_to_lot(ctx.session, offer, company, ctx.answer_address)  # its lot, its blank form
         offers.append(offer)
         views.append(offer_view(offer, company))
         unknown = [str(label)[:60] for label in form.get("unrecognised_labels") or []]
