@@ -335,16 +335,21 @@ class Pipeline:
         return self.process_one(inbound_id, as_company=as_company)
 
     def release_offer(self, ref: str) -> dict:
-        """Release an offer held by a flood limit: it opens, and its held emails (the company's
-        acknowledgement, the broadcasts) become pending. Returns {"ref", "released"}."""
+        """Release an offer held by a flood limit: its held emails (the company's
+        acknowledgement) become pending, and it is settled like a new one: incomplete, else
+        broadcast now (`auto`) or received (`review`). Returns {"ref", "released"}."""
+        from mailbot.domain.lifecycle import settle_offer
+        from mailbot.domain.services import Actor
+        from mailbot.domain.states import ActorKind, Channel
+
         with session_scope(self.engine) as session:
             offer = session.exec(select(Offer).where(Offer.ref == ref.strip().upper())).first()
             if offer is None:
                 raise LookupError(f"no offer {ref}")
             if offer.status != OfferStatus.HELD:
                 raise ValueError(f"offer {offer.ref} is {offer.status}, not held")
-            offer.status = OfferStatus.OPEN
-            session.add(offer)
+            offer.status = OfferStatus.INCOMPLETE
+            actor = Actor(ActorKind.REFERENT, Channel.CLI, self.config.people.referent)
             rows = session.exec(
                 select(OutboxMessage).where(
                     OutboxMessage.status == OutboxStatus.HELD,
@@ -356,7 +361,12 @@ class Pipeline:
             for row in rows:
                 row.status, row.next_attempt_at = OutboxStatus.PENDING, utcnow()
                 session.add(row)
-            return {"ref": offer.ref, "released": len(rows)}
+            queued = settle_offer(session, self.composer, self.config, offer,
+                                  active_partners(session), actor=actor)
+            broadcasts = session.exec(select(OutboxMessage.id).where(
+                OutboxMessage.offer_id == offer.id, OutboxMessage.role == "partner/broadcast",
+                OutboxMessage.status == OutboxStatus.PENDING)).all() if queued == "open" else []
+            return {"ref": offer.ref, "released": len(rows) + len(broadcasts), "status": queued}
 
     # -- side effects --------------------------------------------------------------------
     def send(self) -> SendReport:

@@ -28,6 +28,7 @@ __all__ = [
     "list_offers",
     "list_outbox",
     "list_referrals",
+    "show_offer",
     "waiting_companies",
 ]
 
@@ -294,3 +295,55 @@ def _aware(value: datetime | None) -> datetime | None:
     if value is None or value.tzinfo is not None:
         return value
     return value.replace(tzinfo=UTC)
+
+
+def show_offer(engine: Engine, ref: str) -> dict:
+    """One offer: its fields, status, history (every revision with its changes, source and
+    date), who received it and why (its routing rows, else its broadcasts), how many referrals.
+    LookupError when there is no such offer."""
+    from mailbot.domain.models import OfferRevision, OfferRouting
+    from mailbot.domain.offers import OFFER_KEYS
+
+    with Session(engine) as session:
+        offer = session.exec(select(Offer).where(Offer.ref == ref.strip().upper())).first()
+        if offer is None:
+            raise LookupError(f"no offer {ref.strip()}")
+        company = session.get(Company, offer.company_id) if offer.company_id else None
+        revisions = session.exec(select(OfferRevision).where(OfferRevision.offer_id == offer.id)
+                                 .order_by(col(OfferRevision.version))).all()
+        routing = session.exec(select(OfferRouting, Partner.name).join(
+            Partner, Partner.id == OfferRouting.partner_id).where(
+            OfferRouting.offer_id == offer.id).order_by(col(OfferRouting.id))).all()
+        sent = session.exec(select(OutboxMessage, Partner.name).outerjoin(
+            Partner, Partner.id == OutboxMessage.partner_id).where(
+            OutboxMessage.offer_id == offer.id, OutboxMessage.role == "partner/broadcast")
+            .order_by(col(OutboxMessage.id))).all()
+        referrals = session.exec(select(func.count(Referral.id)).where(
+            Referral.offer_id == offer.id)).one()
+        if routing:
+            recipients = [{"partner": name, "included": row.included, "reason": row.reason}
+                          for row, name in routing]
+        else:
+            recipients = [{"partner": name, "included": True,
+                           "reason": f"broadcast {row.status}" + (
+                               f" {_iso(row.sent_at)}" if row.sent_at else "")}
+                          for row, name in sent]
+        return {
+            "ref": offer.ref,
+            "status": offer.status,
+            "version": offer.version,
+            "company": {k: getattr(company, k) for k in ("legal_name", "siret", "contact_name",
+                                                         "email", "phone")} if company else None,
+            "fields": {k: _iso(v) if isinstance(v, date) else v
+                       for k in OFFER_KEYS if (v := getattr(offer, k)) not in (None, "")},
+            "missing": list(offer.missing),
+            "created_at": _iso(offer.created_at),
+            "published_at": _iso(offer.published_at),
+            "closed_at": _iso(offer.closed_at),
+            "history": [{"version": r.version, "source": r.source, "at": _iso(r.created_at),
+                         "inbound_id": r.inbound_id, "changes": r.changes}
+                        for r in revisions],
+            "recipients": recipients,
+            "broadcasts": len(sent),
+            "referrals": int(referrals or 0),
+        }

@@ -3,7 +3,7 @@
     R12 présenté                         R12 R13 présentés / R12, R13 présentées
     R13 retenu CDD 2027-02-01 35h        (contract, start, end or duration, hours: any order)
     R14 non retenu motif: poste pourvu   (a reason of the fixed list)
-    R15 en attente    R16 à l'étude    R17 annuler    CS-2027-0004 clore
+    R15 en attente    R16 à l'étude    R17 annuler    CS-2027-0004 clore    CS-2027-0004 publier
     … commentaire: free text             (on any line)
 
 Accents, capitals, feminine and plural forms are tolerated. A pure function: the handler
@@ -20,10 +20,12 @@ from datetime import date
 from mailbot.commands.lines import ID_RUN, fold, strip_bullet
 from mailbot.domain.states import Action, RefusalReason
 
-__all__ = ["ACTIONS_HELP", "CLOSE", "REASONS_HELP", "Command", "NotUnderstood", "Sheet", "parse_line",
-           "parse_lines"]
+__all__ = ["ACTIONS_HELP", "CLOSE", "OFFER_ACTIONS", "PUBLISH", "REASONS_HELP", "Command",
+           "NotUnderstood", "Sheet", "parse_line", "parse_lines"]
 
-CLOSE = "close"  # an offer's command (the referral actions are mailbot.domain.states.Action)
+CLOSE = "close"  # an offer's commands (the referral actions are mailbot.domain.states.Action)
+PUBLISH = "publish"
+OFFER_ACTIONS = (CLOSE, PUBLISH)
 
 
 @dataclass(frozen=True)
@@ -84,14 +86,17 @@ _VERBS: list[tuple[re.Pattern[str], str]] = [
      Action.UNDO.value),
     (re.compile(rf"^clore{_END}|^clos(?:e|es)?{_END}|^clotur(?:e|er|ee|ees){_END}|"
                 rf"^ferme(?:r|e|ee)?{_END}|^close{_END}"), CLOSE),
+    (re.compile(rf"^publi(?:er|e|ee|ez)?{_END}|^diffuse(?:r|e|ee|z)?{_END}|^valide(?:r|e|ee|z)?"
+                rf"(?: et diffuse(?:r|e|ee)?)?{_END}|^publish{_END}"), PUBLISH),
 ]
 _DONE_WORDS = {
     Action.PRESENT.value: "présentée", Action.HIRE.value: "retenue",
     Action.REJECT.value: "non retenue", Action.REVIEW.value: "à l'étude",
     Action.HOLD.value: "en attente", Action.UNDO.value: "annuler", CLOSE: "clore",
+    PUBLISH: "publier",
 }
 ACTIONS_HELP = ("actions possibles : présentée, retenue, non retenue (avec un motif), en attente, "
-                "à l'étude, annuler ; pour une offre : clore")
+                "à l'étude, annuler ; pour une offre : clore, publier")
 _START_HELP = ("une commande commence par le numéro d'une candidature (R12) ou la référence "
                "d'une offre (CS-2027-0004), suivi de l'action")
 _HIRE_HELP = ("après « retenu » : type de contrat (CDI, CDD, CDDI, intérim…), date de début, date "
@@ -174,12 +179,14 @@ def parse_line(line: str) -> Command | NotUnderstood:
     if action is None:
         word = rest_original.split()[0] if rest_original.split() else rest_folded.split()[0]
         return NotUnderstood(line, f"action « {word} » inconnue ; {ACTIONS_HELP}")
-    if offers and action != CLOSE:
-        return NotUnderstood(line, f"une offre ne peut que se clore (« {offers[0]} "
-                                   "clore ») ; les décisions portent sur les candidatures (R12)")
-    if referrals and action == CLOSE:
-        return NotUnderstood(line, "seule une offre se clôt (« CS-2027-0004 clore ») ; pour une "
-                                   "candidature : " + ACTIONS_HELP)
+    if offers and action not in OFFER_ACTIONS:
+        return NotUnderstood(line, f"une offre ne peut que se clore ou se publier (« {offers[0]} "
+                                   f"clore », « {offers[0]} publier ») ; les décisions portent sur "
+                                   "les candidatures (R12)")
+    if referrals and action in OFFER_ACTIONS:
+        return NotUnderstood(line, "seule une offre se clôt ou se publie (« CS-2027-0004 clore », "
+                                   "« CS-2027-0004 publier ») ; pour une candidature : "
+                                   + ACTIONS_HELP)
     base = Command(line=line, action=action, referrals=referrals, offers=offers, comment=comment)
     rest = after.strip(" ,;.:!-")
     if action == Action.REJECT.value:

@@ -92,6 +92,7 @@ class Decisions:
     config: Any = None  # mailbot.config.Config
     changes: list[Change] = field(default_factory=list)
     offer_notices: dict[int, str] = field(default_factory=dict)  # offer id → its new state
+    published: list[int] = field(default_factory=list)  # offers to broadcast in finish()
 
     # -- referrals -----------------------------------------------------------------------
     def referral(self, referral_id: int) -> Referral:
@@ -205,6 +206,18 @@ class Decisions:
         self._set_offer(offer, OfferState.CLOSED, "offer_close", reason=reason)
         return offer
 
+    def publish_offer(self, ref: str) -> Offer:
+        """The référent publishes an offer waiting for review (or an incomplete one, as it is):
+        it opens and goes to its partners (queued by `finish()`)."""
+        offer = self.offer(ref)
+        if offer.status not in (OfferState.RECEIVED, OfferState.INCOMPLETE):
+            raise DecisionError(f"offer {offer.ref} is {offer.status}: only a received or "
+                                "incomplete offer is published")
+        self._set_offer(offer, OfferState.OPEN, "offer_publish")
+        self.offer_notices.pop(offer.id, None)  # no "offer update" notice: partners get the offer
+        self.published.append(offer.id)
+        return offer
+
     def edit_offer(self, ref: str, name: str, value: str) -> Offer:
         """Correct one misread field of an offer (audited with the old and new values)."""
         offer = self.offer(ref)
@@ -219,7 +232,23 @@ class Decisions:
         self.session.flush()
         record(self.session, self.actor, "offer_edit", offer=offer,
                details={"field": name, "old": _jsonable(old), "new": _jsonable(new)})
+        if new != old:
+            self._edit_revision(offer, name, old, new)
         return offer
+
+    def _edit_revision(self, offer: Offer, name: str, old: Any, new: Any) -> None:
+        """An edit is a version of the offer too (source "edit"); a cleared field as well."""
+        from mailbot.domain.models import Company, OfferRevision
+        from mailbot.domain.offers import offer_values
+
+        offer.version = (offer.version or 1) + 1
+        self.session.add(offer)
+        company = self.session.get(Company, offer.company_id) if offer.company_id else None
+        self.session.add(OfferRevision(
+            offer_id=offer.id, version=offer.version, source="edit",
+            inbound_id=self.actor.inbound_id, values=offer_values(offer, company),
+            changes={name: [_jsonable(old), _jsonable(new)]}))
+        self.session.flush()
 
     def attach(self, referral_id: int, ref: str) -> Referral:
         """Tie a flagged referral (unknown reference) to its offer."""
@@ -288,6 +317,16 @@ class Decisions:
             return
         notices.queue_all(self.session, self.composer, self.config, self.changes,
                           self.offer_notices)
+        if self.published:
+            from mailbot.domain.broadcast import broadcast_offer
+            from mailbot.domain.partners import active_partners
+
+            partners = active_partners(self.session)
+            for offer_id in self.published:
+                offer = self.session.get(Offer, offer_id)
+                if offer is not None and offer.status == OfferState.OPEN:
+                    broadcast_offer(self.session, self.composer, self.config, offer, partners,
+                                    inbound_id=self.actor.inbound_id)
 
 
 def _snapshot(row: Referral) -> dict:

@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from mailbot.handlers import human_reply, ignored, liaison_form, market_list, referent_command, referral
+from mailbot.handlers import (
+    human_reply,
+    ignored,
+    liaison_form,
+    market_list,
+    offer_reply,
+    referent_command,
+    referral,
+)
 from mailbot.handlers.base import HandlerContext
 
 __all__ = ["HANDLERS", "HandlerContext"]
@@ -17,5 +25,5 @@ HANDLERS: dict[str, Callable[[HandlerContext], None]] = {
     "bounce": ignored.handle_auto,
     "referent_command": referent_command.handle,
     "reply": human_reply.handle_reply,
-    "unknown": human_reply.handle_unknown,
+    "unknown": offer_reply.handle_unknown,  # a company completing its offer, else human_reply
 }

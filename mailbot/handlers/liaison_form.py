@@ -1,4 +1,6 @@
-"""A company's liaison form: store company + offers, acknowledge once, broadcast each offer."""
+"""A company's liaison form: store company + offers (a corrected form or an answer about an offer
+revises it: see offer_reply), acknowledge once (or ask once for the required fields missing), then
+each complete offer is broadcast (`[workflow] broadcast = "auto"`) or waits for the référent."""
 
 from __future__ import annotations
 
@@ -6,13 +8,16 @@ from datetime import date
 
 from sqlmodel import select
 
+from mailbot.domain.broadcast import offer_view
 from mailbot.domain.candidates import normalise_phone
+from mailbot.domain.lifecycle import needed_labels, required_missing, settle_offer
 from mailbot.domain.lots import tie_offer_to_lot
 from mailbot.domain.models import Company, CompanyRevision, Offer, OfferStatus, OutboxStatus
+from mailbot.domain.offers import first_revision, form_values, previous_offer
 from mailbot.domain.refs import allocate_ref
 from mailbot.flood import offers_in_window
+from mailbot.handlers import offer_reply
 from mailbot.handlers.base import HandlerContext
-from mailbot.routing import route_offer
 from mailbot.teaching import record_sightings
 
 __all__ = ["handle", "offer_view"]
@@ -76,20 +81,6 @@ def _date(value: str | None) -> date | None:
         return None
 
 
-def offer_view(offer: Offer, company: Company | None) -> dict:
-    """The dict templates get for an offer (see templates' headers)."""
-    view = {name: getattr(offer, name) for name in (*_OFFER_FIELDS, *_CONDITION_FIELDS)}
-    view["recruitment_date"] = offer.recruitment_date.isoformat() if offer.recruitment_date else None
-    view.update(
-        ref=offer.ref,
-        market=offer.market,
-        missing=list(offer.missing),
-        problems=list(offer.problems),
-        company_name=company.legal_name if company else None,
-    )
-    return view
-
-
 def handle(ctx: HandlerContext) -> None:
     forms = ctx.parsed.get("forms") or []
     if not forms:
@@ -101,16 +92,29 @@ def handle(ctx: HandlerContext) -> None:
     earlier = (offers_in_window(ctx.session, ctx.sender_address, ctx.entry.id)
                if ctx.is_correspondent and ctx.sender_address else 0)
     contact = ctx.answer_address if ctx.may_answer else None  # who gets the ack, presentations
-    for index, form in enumerate(forms):
+    if len(forms) == 1:  # the company answers about its own offer: a revision of it
+        answered = offer_reply.answered_offer(ctx, (forms[0].get("job") or {}).get("title"))
+        if answered is not None:
+            offer_reply.complete(ctx, answered, form_values(forms[0]))
+            return
+    needs: list[list[str]] = []  # required fields each new offer lacks
+    for form in forms:
+        previous = previous_offer(ctx.session, form.get("company") or {},
+                                  (form.get("job") or {}).get("title"))
+        if previous is not None:  # a corrected form for the same company and job
+            record_sightings(ctx.session, form.get("unrecognised_labels") or [], ctx.entry.id,
+                             previous.id)  # for `mailbot labels unknown`
+            offer_reply.complete(ctx, previous, form_values(form), source="form")
+            continue
         company = _company(ctx, form.get("company") or {})
         job, conditions = form.get("job") or {}, form.get("conditions") or {}
         job = {**job, **_own_lines(form, "job")}  # a list stays a list (shown as one in emails)
-        held = ctx.is_correspondent and earlier + index >= limits.offers_per_sender_per_day
+        held = ctx.is_correspondent and earlier + len(offers) >= limits.offers_per_sender_per_day
         offer = Offer(
             ref=allocate_ref(ctx.session, ctx.entry.received_at.year),
             company_id=company.id,
             inbound_id=ctx.entry.id,
-            status=OfferStatus.HELD if held else OfferStatus.OPEN,
+            status=OfferStatus.HELD if held else OfferStatus.INCOMPLETE,  # settled below
             contact_address=contact,
             market=form.get("market"),
             missing=list(form.get("missing") or []),
@@ -121,8 +125,10 @@ def handle(ctx: HandlerContext) -> None:
         )
         ctx.session.add(offer)
         ctx.session.flush()
+        first_revision(ctx.session, offer, inbound_id=ctx.entry.id)
         tie_offer_to_lot(ctx.session, offer, company, ctx.answer_address)  # its lot, its blank form
         offers.append(offer)
+        needs.append(required_missing(ctx.session, ctx.config, offer))
         views.append(offer_view(offer, company))
         unknown = [str(label)[:60] for label in form.get("unrecognised_labels") or []]
         record_sightings(ctx.session, form.get("unrecognised_labels") or [], ctx.entry.id,
@@ -137,41 +143,48 @@ def handle(ctx: HandlerContext) -> None:
                      f"{ctx.sender_address} in 24 h (mailbot offers release {offer.ref})")
     if ctx.parsed.get("problems"):
         ctx.flag("; ".join(ctx.parsed["problems"]))
+    if not offers:  # every form corrected an offer we had: the company was told by complete()
+        return
     if ctx.forwarded_by_colleague:
         ctx.flag(f"forwarded by {ctx.sender_address}: acknowledged to {ctx.answer_address}")
+    review = ctx.config.workflow.broadcast == "review"
     if ctx.may_answer:
-        ack_held = ctx.answer_held()
-        ctx.composer.queue(
-            ctx.session,
-            "company/ack",
-            {
-                "company": (forms[0].get("company") or {}),
-                "offers": views,
-                "original_subject": ctx.parsed.get("subject"),
-                "received_at": ctx.entry.received_at,
-            },
-            to=[ctx.answer_address],
-            inbound_id=ctx.entry.id,
-            offer_id=offers[0].id,
-            status=OutboxStatus.HELD if ack_held else OutboxStatus.PENDING,
-            **ctx.reply_headers(),
-        )
+        _acknowledge(ctx, forms, offers, views, needs, review)
     else:
         ctx.flag("liaison form from an address we do not answer: no acknowledgement sent")
-    for offer, view in zip(offers, views, strict=True):
-        for partner in route_offer(ctx.session, offer, ctx.partners):  # rules/routing.toml
-            ctx.composer.queue(
-                ctx.session,
-                "partner/broadcast",
-                {"partner": {"name": partner.name, "kind": partner.kind}, "offer": view},
-                to=list(partner.emails),
-                offer_id=offer.id,
-                partner_id=partner.id,
-                inbound_id=ctx.entry.id,
-                status=OutboxStatus.HELD if offer.status == OfferStatus.HELD else OutboxStatus.PENDING,
-            )
+    for offer in offers:  # incomplete stays, else open and broadcast (auto) or received (review)
+        settle_offer(ctx.session, ctx.composer, ctx.config, offer, ctx.partners,
+                     inbound_id=ctx.entry.id)
     if not ctx.partners:
         ctx.flag("no partner configured: offers not broadcast")
+
+
+def _acknowledge(ctx: HandlerContext, forms: list[dict], offers: list[Offer], views: list[dict],
+                 needs: list[list[str]], review: bool) -> None:
+    """One email to the company: `company/incomplete` (asking for exactly the required fields
+    missing) when an offer lacks some, else `company/ack`."""
+    incomplete = [offer for offer, need in zip(offers, needs, strict=True) if need]
+    context = {
+        "company": (forms[0].get("company") or {}),
+        "offers": views,
+        "original_subject": ctx.parsed.get("subject"),
+        "received_at": ctx.entry.received_at,
+        "review": review,
+    }
+    if incomplete:
+        context["offers"] = [{**view, "needed": needed_labels(need)}
+                             for view, need in zip(views, needs, strict=True)]
+        context["example"] = offer_reply.example_line(next(n for n in needs if n))
+    ctx.composer.queue(
+        ctx.session,
+        "company/incomplete" if incomplete else "company/ack",
+        context,
+        to=[ctx.answer_address],
+        inbound_id=ctx.entry.id,
+        offer_id=(incomplete or offers)[0].id,
+        status=OutboxStatus.HELD if ctx.answer_held() else OutboxStatus.PENDING,
+        **ctx.reply_headers(),
+    )
 
 
 def _unreadable(ctx: HandlerContext) -> None:

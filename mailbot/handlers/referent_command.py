@@ -22,6 +22,7 @@ from sqlalchemy import func
 from sqlmodel import select
 
 from mailbot.commands import CLOSE, Command, NotUnderstood, parse_lines
+from mailbot.commands.grammar import PUBLISH
 from mailbot.domain.models import (
     Candidate,
     InboundMessage,
@@ -158,6 +159,10 @@ def _apply(decisions: Decisions, item: Command | NotUnderstood) -> LineResult:
             _one(decisions, result, lambda ref=ref: _close(decisions, ref, item.comment),
                  label=ref)
         return result
+    if item.action == PUBLISH:
+        for ref in item.offers:
+            _one(decisions, result, lambda ref=ref: _publish(decisions, ref), label=ref)
+        return result
     for referral_id in item.referrals:
         _one(decisions, result, lambda rid=referral_id: _decide(decisions, rid, item),
              label=f"R{referral_id}")
@@ -210,6 +215,17 @@ def _close(decisions: Decisions, ref: str, comment: str | None) -> str:
         raise DecisionError(f"l'offre est déjà {OfferState(offer.status).french}")
     decisions.close_offer(ref, reason=comment)
     return f"{ref} ({offer.title or 'offre'}) : clôturée, les partenaires sont prévenus"
+
+
+def _publish(decisions: Decisions, ref: str) -> str:
+    offer = decisions.session.exec(select(Offer).where(Offer.ref == ref)).first()
+    if offer is None:
+        raise DecisionError("aucune offre ne porte cette référence")
+    if offer.status not in (OfferState.RECEIVED, OfferState.INCOMPLETE):
+        raise DecisionError(f"l'offre est {OfferState(offer.status).french} : seule une offre "
+                            "reçue (à valider) ou incomplète se publie")
+    decisions.publish_offer(ref)
+    return f"{ref} ({offer.title or 'offre'}) : publiée, elle est envoyée aux partenaires"
 
 
 def _done_text(decisions: Decisions, row: Referral, action: Action, before: str) -> str:

@@ -49,6 +49,8 @@ ROLE_HEADER = "X-Mailbot-Role"
 AUTO_SUBMITTED: dict[str, str] = {
     "company/ack": "auto-replied",
     "company/unreadable": "auto-replied",
+    "company/incomplete": "auto-replied",
+    "company/updated": "auto-replied",
     "partner/referral_ack": "auto-replied",
     "partner/broadcast": "auto-generated",
     "sender/received": "auto-replied",

@@ -50,6 +50,7 @@ def sample_contexts(role: str) -> list[dict]:
             **_referent_contexts(v, person),
             **_facilitateur_contexts(v),
             **_blank_form_contexts(v, company),
+            **_offer_lifecycle_contexts(v, company),
         }
         if role in contexts:
             out.append(contexts[role])
@@ -156,4 +157,20 @@ def _referent_contexts(v: dict, person: dict) -> dict:
                       "company_name": v["name"]},
             "note": None,
         },
+    }
+
+
+def _offer_lifecycle_contexts(v: dict, company: dict) -> dict:
+    """Samples of the incomplete-offer request and the update notice (mailbot.handlers.offer_reply)."""
+    received = datetime.fromisoformat(v["date"]).replace(tzinfo=UTC)
+    needed = ["Date de recrutement souhaitée", "Adresse e-mail ou Téléphone"]
+    example = "Date de recrutement souhaitée : 15/03/2027"
+    return {
+        "company/incomplete": {"company": company, "offers": [{**_offer(v), "needed": needed}],
+                               "example": example, "review": False,
+                               "original_subject": v["title"], "received_at": received},
+        "company/updated": {"offer": _offer(v), "changes": [("Type de contrat", "CDD"),
+                                                            ("Lieu de travail", v["town"])],
+                            "needed": needed, "example": example, "state": "incomplete",
+                            "original_subject": v["title"], "received_at": received},
     }
