@@ -286,6 +286,32 @@ class ScheduleConfig(_Section):
     reminders: str | None = "0 7 * * *"
     misfire_grace_seconds: int = Field(6 * 3600, ge=1)
 
+    @field_validator("timezone")
+    @classmethod
+    def _zone(cls, value: str) -> str:
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown time zone {value!r} (e.g. Europe/Paris)") from None
+        return value
+
+    @field_validator("digest", "partner_feedback", "facilitateur_summary", "reminders")
+    @classmethod
+    def _cron(cls, value: str | None) -> str | None:
+        """A crontab line (minute hour day month weekday); "" turns the job off."""
+        if value is None or not value.strip():
+            return None
+        from apscheduler.triggers.cron import CronTrigger
+
+        try:
+            CronTrigger.from_crontab(value.strip(), timezone="UTC")
+        except ValueError as exc:
+            raise ValueError(f"not a cron expression {value!r} (minute hour day month "
+                             f"weekday, e.g. \"0 8 * * mon-fri\"): {exc}") from None
+        return " ".join(value.split())
+
 
 class ReportsConfig(_Section):
     """What the reports contain."""
