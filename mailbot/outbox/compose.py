@@ -60,6 +60,8 @@ AUTO_SUBMITTED: dict[str, str] = {
     "partner/offer_update": "auto-generated",
     "referent/confirmation": "auto-replied",
     "referent/forward": "auto-generated",
+    "referent/digest": "auto-generated",
+    "partner/weekly": "auto-generated",
     "company/blank_form": "auto-generated",
     "company/reminder": "auto-generated",
 }

@@ -51,6 +51,7 @@ def sample_contexts(role: str) -> list[dict]:
             **_facilitateur_contexts(v),
             **_blank_form_contexts(v, company),
             **_offer_lifecycle_contexts(v, company),
+            **_report_contexts(v, person),
         }
         if role in contexts:
             out.append(contexts[role])
@@ -173,4 +174,54 @@ def _offer_lifecycle_contexts(v: dict, company: dict) -> dict:
                                                             ("Lieu de travail", v["town"])],
                             "needed": needed, "example": example, "state": "incomplete",
                             "original_subject": v["title"], "received_at": received},
+    }
+
+
+def _report_contexts(v: dict, person: dict) -> dict:
+    """Samples of the scheduled reports (mailbot.reports.digest, partner_weekly)."""
+    name = f"{person['first_name']} {person['last_name']}"
+    offer = {"ref": v["ref"], "title": v["title"], "company": v["name"]}
+    candidate = {"id": v["n"], "name": name, "partner": v["partner"], "publics": [v["town"]],
+                 "notes": [v["title"]]}
+    counts = {"new_offers": 2, "complete": 1, "incomplete": 1, "to_review": 1, "referrals": 1,
+              "awaiting": 1, "stale": 1, "upcoming": 1, "forms_out": 1, "messages": 2, "held": 1,
+              "failed": 1, "labels": 1}
+    email = {"id": v["n"], "to": v["mail"], "subject": v["title"], "queued": v["date"],
+             "error": v["town"]}
+    view = {"first_name": person["first_name"], "last_name": person["last_name"],
+            "status": "hired", "state": "retenue", "reason": None, "comment": v["town"],
+            "comment_withheld": False, "received": v["date"], "changed_on": v["date"],
+            "new": True, "contract": {"type": "CDD", "start": v["date"], "end": None,
+                                      "duration": f"{v['n']} mois", "weekly_hours": v["hours"]}}
+    group = {"offer": {"ref": v["ref"], "title": v["title"], "company_name": v["name"]},
+             "candidates": [view, {**view, "status": "new", "state": "nouvelle", "new": False,
+                                   "contract": None, "comment": None, "comment_withheld": True}]}
+    return {
+        "referent/digest": {
+            "day": v["date"], "since": v["date"], "empty": False, "counts": counts,
+            "decision_wait_days": v["n"], "stale_days": v["hours"], "upcoming_days": 7,
+            "new_offers": [{**offer, "complete": True, "state": "ouverte", "missing": []},
+                           {**offer, "complete": False, "state": "incomplète",
+                            "missing": [v["title"]]}],
+            "to_review": [{**offer, "received": v["date"]}],
+            "referrals": [{"offer": offer, "candidates": [candidate]},
+                          {"offer": None, "candidates": [candidate]}],
+            "awaiting": [{**candidate, "offer": offer, "since": v["date"], "days": v["hours"]}],
+            "stale": [{**offer, "since": v["date"], "days": v["hours"]}],
+            "upcoming": [{**offer, "date": v["date"], "days": v["n"], "positions": v["n"],
+                          "hired": 1, "state": "ouverte"}],
+            "forms_out": [{"company": v["name"], "market": v["town"], "sent": v["date"],
+                           "reminded": v["date"]}],
+            "messages": [{"id": v["n"], "from": v["mail"], "subject": v["title"],
+                          "quarantined": True, "reason": v["town"], "received": v["date"]},
+                         {"id": v["hours"], "from": v["mail"], "subject": v["title"],
+                          "quarantined": False, "reason": v["town"], "received": v["date"]}],
+            "held": [email], "failed": [email],
+            "labels": [{"wording": v["title"], "count": v["n"]}],
+        },
+        "partner/weekly": {
+            "partner": {"name": v["partner"], "kind": "ML"}, "since": v["date"],
+            "until": v["date"], "counts": {"changed": 2, "pending": 2, "new": 1},
+            "changed": [group], "pending": [group],
+        },
     }
