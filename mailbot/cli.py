@@ -166,7 +166,8 @@ def run(
     _setup_logging(verbose, trace_protocol)
     try:
         pipeline = _pipeline(config)
-        daemon = Daemon(pipeline, lambda: make_source(config), config.require_imap().poll_seconds)
+        daemon = Daemon(pipeline, lambda: make_source(config), config.require_imap().poll_seconds,
+                        scheduler=_scheduler(config, pipeline))
         daemon.install_signal_handlers()
         if once:
             report = daemon.run_once()
@@ -835,6 +836,102 @@ def companies_waiting(config_file: ConfigOpt = None, as_json: JsonOpt = False) -
                       plain((row["sent_at"] or "")[:10]), plain((row["reminded_at"] or "")[:10]),
                       plain(row["days_waiting"]), plain(row["stage"]))
     console.print(table)
+
+
+# -- scheduled jobs and the référent's digest (see mailbot.scheduler, mailbot.reports) --------
+
+digest_app = typer.Typer(help="The référent's daily digest (sent by `mailbot run` at [schedule] "
+                         "digest).", no_args_is_help=True)
+app.add_typer(digest_app, name="digest")
+
+
+def _scheduler(config, pipeline):
+    from mailbot.scheduler import ReportScheduler
+
+    return ReportScheduler(pipeline.engine, pipeline.composer, config)
+
+
+def _paris(value, zone) -> str:
+    return value.astimezone(zone).strftime("%Y-%m-%d %H:%M %Z") if value else "-"
+
+
+@app.command()
+def jobs(config_file: ConfigOpt = None, as_json: JsonOpt = False) -> None:
+    """List the scheduled jobs: cron ([schedule]), last run (from the reports' records) and next
+    run, in [schedule] timezone."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    config = _load(config_file)
+    try:
+        scheduler = _scheduler(config, _pipeline(config))
+        rows = scheduler.jobs()
+    except SQLAlchemyError as exc:
+        raise _database_failure(config, exc) from None
+    zone = scheduler.timezone
+    if as_json:
+        print(json.dumps([{"name": r.name, "cron": r.cron, "last_run": r.last_run,
+                           "last_period": r.last_period, "next_run": r.next_run} for r in rows],
+                         default=str, indent=2))
+        return
+    table = _table("job", "cron", "last run", "period", "next run")
+    for row in rows:
+        table.add_row(row.name, row.cron or "off", _paris(row.last_run, zone),
+                      plain(row.last_period or "-"), _paris(row.next_run, zone))
+    console.print(table)
+
+
+@digest_app.command("send")
+def digest_send(config_file: ConfigOpt = None, send: SendOpt = True) -> None:
+    """Write the digest now (since the previous digest), recorded like a scheduled one."""
+    from datetime import UTC, datetime
+
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from mailbot.reports.digest import write_digest
+
+    config = _load(config_file)
+    _setup_logging(quiet=True)
+    try:
+        pipeline = _pipeline(config)
+        now = datetime.now(UTC)
+        result = write_digest(pipeline.engine, pipeline.composer, config, due=now, now=now,
+                              period_key="manual " + now.isoformat(timespec="seconds"))
+    except MailbotError as exc:
+        raise _fail(str(exc)) from None
+    except SQLAlchemyError as exc:
+        raise _database_failure(config, exc) from None
+    _print_plain("digest queued" if result.outbox_id else
+                 "nothing to report: no digest ([reports] empty_digest = \"skip\")")
+    if send and result.outbox_id:
+        report = pipeline.send()
+        _print_plain(f"emails: {report.sent} sent, {report.deferred} deferred, "
+                     f"{report.failed} failed")
+
+
+@digest_app.command("preview")
+def digest_preview(
+    out: Annotated[Path, typer.Option("--out", metavar="DIR", help="Where to write the .eml, "
+                                      ".txt and .html.")] = Path("digest-preview"),
+    config_file: ConfigOpt = None,
+) -> None:
+    """Write the digest as it would go now into DIR; nothing is sent nor recorded."""
+    from datetime import UTC, datetime
+
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from mailbot.reports.digest import preview_digest
+
+    config = _load(config_file)
+    try:
+        pipeline = _pipeline(config)
+        paths = preview_digest(pipeline.engine, pipeline.composer, config,
+                               now=datetime.now(UTC), out_dir=out)
+    except (MailbotError, OSError) as exc:
+        raise _fail(str(exc)) from None
+    except SQLAlchemyError as exc:
+        raise _database_failure(config, exc) from None
+    for path in paths:
+        _print_plain(path)
 
 
 @app.command()

@@ -105,6 +105,12 @@ def test_btp_offers_in_the_somme_go_to_the_siae_and_the_mission_locale_only(
     assert {why[(paysagiste, name)] for name in (ML, CAP, SIAE)} == {
         (True, "no rule matched, default: every partner")}
 
+    # how the référent checks: offers show names who received the offer and why
+    shown = mailbot("offers", "show", coffreur, "--config", str(config))
+    assert shown.returncode == 0, shown.stderr
+    assert f"  {CAP}: no (rule 'BTP Somme': not in send_to" in shown.stdout
+    assert f"  {SIAE}: yes (rule 'BTP Somme': kind SIAE; job family BTP" in shown.stdout
+
     # the offers list is what it was: routing adds nothing to it
     assert set(listed) == {"Coffreur-bancheur", "Ouvrier paysagiste"}
     assert all("routing" not in o and "partners" not in o for o in listed.values())
