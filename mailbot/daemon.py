@@ -23,11 +23,13 @@ class Daemon:
     sliced into 1 s steps and the loop checks between messages).
     """
 
-    def __init__(self, pipeline: Pipeline, source_factory, poll_seconds: int = 60):
+    def __init__(self, pipeline: Pipeline, source_factory, poll_seconds: int = 60,
+                 scheduler=None):
         self.pipeline = pipeline
         self.source_factory = source_factory
         self.poll_seconds = poll_seconds
         self.stop_event = threading.Event()
+        self.scheduler = scheduler  # mailbot.scheduler.ReportScheduler: its jobs run in this thread
 
     def install_signal_handlers(self) -> None:
         for sig in (signal.SIGTERM, signal.SIGINT):
@@ -36,7 +38,13 @@ class Daemon:
     def should_stop(self) -> bool:
         return self.stop_event.is_set()
 
+    def _wake(self) -> bool:
+        """Stop waiting: a stop request, or a scheduled job is due."""
+        return self.should_stop() or (self.scheduler is not None and self.scheduler.has_due())
+
     def run_once(self) -> CycleReport:
+        if self.scheduler is not None:  # `run --once`: the blank-form reminders due now
+            self.scheduler.run_reminders()
         source = self.source_factory()
         source.connect()
         try:
@@ -47,8 +55,12 @@ class Daemon:
     def run_forever(self) -> None:
         backoff = 1.0
         source = None
+        if self.scheduler is not None:
+            self.scheduler.start()  # catches up a report missed while stopped
         while not self.should_stop():
             try:
+                if self.scheduler is not None:
+                    self.scheduler.run_pending()  # queued now, sent by this cycle
                 if source is None:
                     source = self.source_factory()
                     source.connect()
@@ -59,7 +71,7 @@ class Daemon:
                 if self.should_stop():
                     break
                 # Wake on new mail (IDLE) or after the poll interval (also retries deferred emails).
-                source.wait_for_new(self.poll_seconds, self.should_stop)
+                source.wait_for_new(self.poll_seconds, self._wake)
             except Exception as exc:  # network trouble: reconnect with backoff, never die
                 log.warning("cycle failed (%s); retrying in %.0f s", safe_error(exc), backoff)
                 if source is not None:
@@ -70,6 +82,8 @@ class Daemon:
                 backoff = min(backoff * 2, 300.0)
         if source is not None:
             source.close()
+        if self.scheduler is not None:
+            self.scheduler.shutdown()
         log.info("stopped")
 
     def _sleep(self, seconds: float) -> None:

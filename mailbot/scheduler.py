@@ -33,6 +33,7 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.cron import CronTrigger
 from sqlalchemy import func
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from mailbot.domain.models import FormRequest, ReportRun, utcnow
@@ -109,9 +110,13 @@ class ReportScheduler:
         now = (now or self.clock()).astimezone(UTC)
         if self.started_at is None:
             self.started_at = now
+        try:
+            ran_before = self._kinds_recorded()
+        except Exception as exc:  # database unreachable: the alarm stays on, tried next cycle
+            log.warning("scheduled jobs not run: %s", safe_error(exc))
+            return {}
         with self._lock:
             self._due.clear()
-        ran_before = self._kinds_recorded()
         out: dict[str, str] = {}
         for name, trigger in self.triggers.items():
             due = last_due(trigger, now)
@@ -121,7 +126,8 @@ class ReportScheduler:
             if due < self.started_at and kind is not None and kind not in ran_before:
                 continue  # missed before this daemon started, and never sent: wait
             out[name] = self.run_job(name, due=due, now=now)
-            self._done[name] = due
+            if not out[name].startswith("failed"):  # a failure is tried again at the next tick
+                self._done[name] = due
         return out
 
     def run_job(self, name: str, *, due: datetime, now: datetime) -> str:
@@ -145,17 +151,27 @@ class ReportScheduler:
 
             return _said(write_weekly(self.engine, self.composer, self.config, due=due, now=now))
         if name == "facilitateur_summary":
-            try:
-                from mailbot.reports.summary import write_summary  # type: ignore[attr-defined]
-            except ImportError:
-                return "not available"
-            return _said(_as_list(write_summary(self.engine, self.composer, self.config,
-                                                due=due, now=now)))
+            return self._summary(now)
         if name == "reminders":
             from mailbot.reminders import remind_due
 
             return f"{remind_due(self.engine, self.composer, self.config, clock=lambda: now)} queued"
         raise ValueError(f"unknown job {name!r}")
+
+    def _summary(self, now: datetime) -> str:
+        """The facilitateur's weekly summary (mailbot.reports.summary), once per week."""
+        from mailbot.reports.summary import queue_summary
+
+        if not self.config.people.facilitateur:
+            return "no [people] facilitateur: nothing sent"
+        with Session(self.engine) as session:
+            try:
+                row = queue_summary(session, self.composer, self.config, now=now)
+                session.commit()
+            except IntegrityError:  # another daemon wrote this week's summary first
+                session.rollback()
+                row = None
+        return "1 written" if row is not None else "0 written, 1 already sent"
 
     def _kinds_recorded(self) -> set[str]:
         with Session(self.engine) as session:
@@ -173,6 +189,13 @@ class ReportScheduler:
             self._alarm.add_job(self._ring, trigger, args=[name], id=name, name=name)
         self._alarm.start()
         return done
+
+    def run_reminders(self) -> str | None:
+        """The blank-form reminders due now (`run --once`), unless `[schedule] reminders` is off."""
+        if "reminders" not in self.triggers:
+            return None
+        now = self.clock().astimezone(UTC)
+        return self.run_job("reminders", due=now, now=now)
 
     def _ring(self, name: str) -> None:
         with self._lock:
@@ -212,10 +235,6 @@ class ReportScheduler:
                                last.period_key if last else None,
                                upcoming.astimezone(UTC) if upcoming else None))
         return out
-
-
-def _as_list(value: Any) -> list:
-    return value if isinstance(value, list) else [value]
 
 
 def _said(results: list) -> str:
