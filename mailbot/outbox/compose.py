@@ -30,18 +30,22 @@ from mailbot.outbox.labels_fr import (
     TIMEZONE,
     company_rows,
     contract_label,
+    count_fr,
     date_fr,
     datetime_fr,
+    day_fr,
     field_label,
     hours_fr,
+    money_fr,
     number_fr,
     offer_rows,
+    percent_fr,
     phone_fr,
     problem_fr,
 )
 from mailbot.resources import templates_dir as default_templates_dir
 
-__all__ = ["AUTO_SUBMITTED", "ROLE_HEADER", "Composer", "OutAttachment"]
+__all__ = ["AUTO_SUBMITTED", "ROLE_HEADER", "Composer", "InlineImage", "OutAttachment"]
 
 ROLE_HEADER = "X-Mailbot-Role"
 
@@ -62,6 +66,7 @@ AUTO_SUBMITTED: dict[str, str] = {
     "referent/forward": "auto-generated",
     "referent/digest": "auto-generated",
     "partner/weekly": "auto-generated",
+    "facilitateur/summary": "auto-generated",
     "company/blank_form": "auto-generated",
     "company/reminder": "auto-generated",
 }
@@ -81,6 +86,17 @@ class OutAttachment:
 
     filename: str
     content_type: str
+    data: bytes
+
+
+@dataclass(frozen=True)
+class InlineImage:
+    """An image shown inside the HTML part (`<img src="cid:{cid}">`), e.g. a report's chart:
+    the HTML and its images travel together in a multipart/related."""
+
+    cid: str  # without angle brackets, e.g. "chart@mailbot"
+    filename: str
+    content_type: str  # image/png
     data: bytes
 
 
@@ -179,6 +195,24 @@ def _text_part(boundary: str, subtype: str, text: str) -> bytes:
     ))
 
 
+def _related_part(boundary: str, html: str, images: tuple[InlineImage, ...] | list[InlineImage]) -> bytes:
+    """The HTML part of the multipart/alternative with its inline images: a multipart/related
+    (RFC 2387) holding the HTML first, then each image with its Content-ID."""
+    related = "=_mailbot_" + secrets.token_hex(12)
+    parts = [f"--{boundary}\r\nContent-Type: multipart/related;\r\n boundary=\"{related}\";"
+             " type=\"text/html\"\r\n\r\n".encode("ascii"), _text_part(related, "html", html)]
+    for image in images:
+        cid = re.sub(r"[^A-Za-z0-9.@_-]", "", image.cid) or "image"
+        name = encode_rfc2231(_header_text(image.filename) or "image", "utf-8")
+        ctype = _header_text(image.content_type).lower() or "application/octet-stream"
+        parts.append(f"--{related}\r\nContent-Type: {ctype}; name*={name}\r\n"
+                     f"Content-ID: <{cid}>\r\nContent-Disposition: inline; filename*={name}\r\n"
+                     "Content-Transfer-Encoding: base64\r\n\r\n".encode("ascii"))
+        parts.append(base64.encodebytes(image.data).replace(b"\n", b"\r\n"))
+    parts.append(f"--{related}--\r\n".encode("ascii"))
+    return b"".join(parts)
+
+
 def _attachment_part(boundary: str, item: OutAttachment) -> bytes:
     """One attachment of the multipart/mixed. A message/rfc822 travels as is (RFC 2046 §5.2.1
     forbids base64 for it) when its lines allow, else as a base64 .eml file."""
@@ -241,6 +275,10 @@ class Composer:
             offer_rows=offer_rows,
             company_rows=company_rows,
             phone_fr=phone_fr,
+            day_fr=day_fr,
+            money_fr=money_fr,
+            count_fr=count_fr,
+            percent_fr=percent_fr,
         ).items()})
         self.env.tests["company_field"] = lambda name: str(name).startswith("company.")
         self.env.globals["form_labels"] = [
@@ -264,6 +302,20 @@ class Composer:
         built = self._build(role, *self.render_parts(role, context), to=to, reply_to=reply_to,
                             in_reply_to=in_reply_to, references=references)
         return message_from_bytes(built.raw, policy=default_policy)  # type: ignore[return-value]
+
+    def build(
+        self,
+        role: str,
+        context: dict,
+        *,
+        to: list[str],
+        attachments: tuple[OutAttachment, ...] | list[OutAttachment] = (),
+        inline: tuple[InlineImage, ...] | list[InlineImage] = (),
+    ) -> bytes:
+        """The bytes of the email `queue` would write, attachments and inline images included,
+        without writing anything (previews)."""
+        return self._build(role, *self.render_parts(role, context), to=to,
+                           attachments=attachments, inline=inline).raw
 
     def roles(self) -> list[str]:
         """Every email role the templates define (`company/ack`, ...)."""
@@ -329,6 +381,7 @@ class Composer:
         in_reply_to: str | None = None,
         references: list[str] | None = None,
         attachments: tuple[OutAttachment, ...] | list[OutAttachment] = (),
+        inline: tuple[InlineImage, ...] | list[InlineImage] = (),
     ) -> _Built:
         """The email's bytes, written directly (RFC 5322 + MIME, CRLF): the stdlib's
         EmailMessage and policy header folding cost more than the rest of composing."""
@@ -365,7 +418,7 @@ class Composer:
         ]
         alternative = b"".join((
             _text_part(boundary, "plain", text),
-            _text_part(boundary, "html", html),
+            _related_part(boundary, html, inline) if inline else _text_part(boundary, "html", html),
             f"--{boundary}--\r\n".encode("ascii"),
         ))
         if attachments:
@@ -394,6 +447,7 @@ class Composer:
         inbound_id: int | None = None,
         status: str = OutboxStatus.PENDING,
         attachments: tuple[OutAttachment, ...] | list[OutAttachment] = (),
+        inline: tuple[InlineImage, ...] | list[InlineImage] = (),
         **headers: Any,
     ) -> OutboxMessage:
         """Render and add a pending outbox row to `session` (the caller commits).
@@ -401,7 +455,8 @@ class Composer:
         The email's words are fingerprinted in the same transaction (`mailbot.fingerprints`), so
         its text quoted back to us is never read as data. `status="held"` queues it held."""
         subject, text, html = self.render_parts(role, context)
-        built = self._build(role, subject, text, html, to=to, attachments=attachments, **headers)
+        built = self._build(role, subject, text, html, to=to, attachments=attachments,
+                            inline=inline, **headers)
         remember(session, (subject, text, html_words(html)), self.static_hashes())
         recipients = built.recipients
         row = OutboxMessage(

@@ -52,6 +52,7 @@ def sample_contexts(role: str) -> list[dict]:
             **_blank_form_contexts(v, company),
             **_offer_lifecycle_contexts(v, company),
             **_report_contexts(v, person),
+            **_summary_contexts(v),
         }
         if role in contexts:
             out.append(contexts[role])
@@ -225,3 +226,10 @@ def _report_contexts(v: dict, person: dict) -> dict:
             "changed": [group], "pending": [group],
         },
     }
+
+
+def _summary_contexts(v: dict) -> dict:
+    """A sample of the facilitateur's weekly summary (mailbot.reports.summary)."""
+    from mailbot.reports.summary import sample_context
+
+    return {"facilitateur/summary": sample_context(v)}
