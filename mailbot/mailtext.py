@@ -85,31 +85,43 @@ class _Table:
         rows = [row for row in rows if any(text for text, _ in row)]
         if not rows:
             return "\n"
-        head = rows[0]
-        width = len(head)
-        if width >= 3 and (all(h for _, h in head[1:]) or all(_JOB_COLUMN.match(t) for t, _ in head[1:])):
-            blocks: list[str] = []
-            for col in range(1, width):
-                blocks.append(head[col][0] or f"Poste {col}")
-                for row in rows[1:]:
-                    if len(row) == width:
-                        blocks.append(_pair(row[0][0], row[col][0]))
-                    elif row:
-                        blocks.append(" ".join(t for t, _ in row))
-                blocks.append("")
-            return "\n" + "\n".join(blocks) + "\n"
-        lines: list[str] = []
-        spanning = sum(1 for row in rows if len(row) >= 2) >= 2
-        for row in rows:
-            texts = [t for t, _ in row]
-            if len(texts) == 1:
-                # a row spanning a label|value table is a section heading: it ends the answer above
-                lines.extend(["", texts[0], ""] if spanning else [texts[0]])
-            elif len(texts) % 2 == 0:
-                lines.extend(_pair(texts[i], texts[i + 1]) for i in range(0, len(texts), 2))
-            else:
-                lines.append(_pair(texts[0], "\n".join(t for t in texts[1:] if t)))
-        return "\n" + "\n".join(lines) + "\n"
+        for index, head in enumerate(rows):  # the job header may follow the company's rows
+            named = all(_JOB_COLUMN.match(t) for t, _ in head[1:])
+            if len(head) >= 3 and (named or (index == 0 and all(h for _, h in head[1:]))):
+                return (_render_rows(rows[:index]) if index else "") + _render_jobs(rows[index:])
+        return _render_rows(rows)
+
+
+def _render_jobs(rows: list[list[tuple[str, bool]]]) -> str:
+    """'Rubrique | Poste 1 | Poste 2' then label rows: one block of 'label : value' per job."""
+    head = rows[0]
+    width = len(head)
+    blocks: list[str] = []
+    for col in range(1, width):
+        blocks.append(head[col][0] or f"Poste {col}")
+        for row in rows[1:]:
+            if len(row) == width:
+                blocks.append(_pair(row[0][0], row[col][0]))
+            elif row:
+                blocks.append(" ".join(t for t, _ in row))
+        blocks.append("")
+    return "\n" + "\n".join(blocks) + "\n"
+
+
+def _render_rows(rows: list[list[tuple[str, bool]]]) -> str:
+    """Label|value rows as 'label : value' lines; a row spanning the table is a heading."""
+    lines: list[str] = []
+    spanning = sum(1 for row in rows if len(row) >= 2) >= 2
+    for row in rows:
+        texts = [t for t, _ in row]
+        if len(texts) == 1:
+            # a row spanning a label|value table is a section heading: it ends the answer above
+            lines.extend(["", texts[0], ""] if spanning else [texts[0]])
+        elif len(texts) % 2 == 0:
+            lines.extend(_pair(texts[i], texts[i + 1]) for i in range(0, len(texts), 2))
+        else:
+            lines.append(_pair(texts[0], "\n".join(t for t in texts[1:] if t)))
+    return "\n" + "\n".join(lines) + "\n"
 
 
 _JOB_COLUMN = re.compile(r"^\W*(?:poste|offre|emploi|profil|m[ée]tier|besoin)\b", re.I)

@@ -91,7 +91,8 @@ def _job_header(rows: list[list[Cell]], index: int, labels: set[int], rules: Lab
     jobs = [c for c in head if c.col not in labels]
     if len(jobs) < 2 or len(head) < 3:
         return False
-    if any(_is_label(rules, c.text) for c in head if c.col in labels):
+    numbered = all(is_job_heading(" ".join(c.text.split())) for c in jobs)  # 'Intitulés | Besoin 1 | …'
+    if not numbered and any(_is_label(rules, c.text) for c in head if c.col in labels):
         return False  # 'Raison sociale | … | SIRET | …': a row of pairs
     for cell in jobs:
         text = " ".join(cell.text.split())

@@ -206,7 +206,7 @@ _MARK = re.compile(r"^\s*[▶►▸■◆➢➤]\s*\S")
 # A heading asked as a question without its mark: 'Ce que vous proposez', 'Qui êtes-vous'.
 _QUESTION = re.compile(r"^(?:ce\s+que|ce\s+qui|qui|quel(?:le)?s?|comment|pourquoi|o[uù])\b", re.IGNORECASE)
 _LIST_BULLET = re.compile(r"^\s*[•·▪●○◦*]\s")
-_ARTICLE = re.compile(r"^(?:les?|la|l['’]|votre|vos|notre|nos)\s*(?=\w)", re.IGNORECASE)
+_ARTICLE = re.compile(r"^(?:(?:les?|la|votre|vos|notre|nos)\s+|l['’]\s*)(?=\w)", re.IGNORECASE)
 _VALUE_PUNCT = re.compile(r"[,;!(){}\[\]@/€%]|\.\s*$|\d")
 
 
