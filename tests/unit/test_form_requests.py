@@ -138,7 +138,8 @@ def test_one_reminder_after_reminder_days_never_before_never_twice(engine, compo
     assert len(reminders) == 3
     one = reminders[0]
     assert one["Subject"].startswith("Rappel – clause sociale : formulaire de liaison à compléter")
-    assert "Le 1er février 2027, nous vous avons adressé" in one.get_body(preferencelist=("plain",)).get_content()
+    text = one.get_body(preferencelist=("plain",)).get_content()
+    assert "Le 1er février 2027, nous vous avons adressé" in text
     assert sorted(p.get_filename().rsplit(".", 1)[1] for p in one.iter_attachments()) == [
         "docx", "pdf"]
     with Session(engine) as session:
