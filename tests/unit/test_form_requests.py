@@ -256,3 +256,54 @@ def test_companies_waiting_lists_unanswered_requests_with_days_and_stage(engine,
     ]
     assert rows[0]["email"] == "j.arnaud@batiments-picards.example"
     assert rows[0]["reminded_at"].startswith("2027-02-11")
+
+
+# -- CLI: form-template --lot, markets import ----------------------------------------------------
+
+
+def _config(tmp_path, engine) -> str:
+    path = tmp_path / "config.toml"
+    path.write_text(f'[database]\nurl = "{engine.url}"\n[smtp]\nhost = "127.0.0.1"\n'
+                    'from_address = "clauses@exemple-emploi.fr"\n'
+                    '[people]\nreferent = "claire.duhamel@exemple-emploi.fr"\n', encoding="utf-8")
+    return str(path)
+
+
+def test_form_template_for_a_lot_carries_its_winner_and_market_line(tmp_path, engine,
+                                                                    composer) -> None:
+    from typer.testing import CliRunner
+
+    from mailbot.cli import app
+
+    _import(engine, composer)
+    with Session(engine) as session:
+        lot_id = _lot_of(session, "79123456000013")
+    out = tmp_path / "out"
+    result = CliRunner().invoke(app, ["form-template", "--out", str(out), "--lot", str(lot_id),
+                                      "--config", _config(tmp_path, engine)])
+    assert result.exit_code == 0, result.output
+    pdf = PdfReader(out / "formulaire-de-liaison-Paysages-du-Nord.pdf")
+    assert pdf.get_fields()["company.legal_name"]["/V"] == "Paysages du Nord"
+    assert "Aménagement des berges de la Somme – Lot 2" in pdf.pages[0].extract_text()
+    assert (out / "formulaire-de-liaison-Paysages-du-Nord.docx").is_file()
+    missing = CliRunner().invoke(app, ["form-template", "--out", str(out), "--lot", "999",
+                                       "--config", _config(tmp_path, engine)])
+    assert missing.exit_code == 1
+
+
+def test_markets_import_queues_the_blank_forms_and_names_who_has_no_email(tmp_path, engine) -> None:
+    from typer.testing import CliRunner
+
+    from mailbot.cli import app
+
+    listing = tmp_path / "liste.xlsx"
+    listing.write_bytes(xlsx_bytes(HEADERS, _without_email(0)))
+    args = ["markets", "import", str(listing), "--no-send", "--config", _config(tmp_path, engine)]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 0, result.output
+    assert ("no email: form not sent to Bâtiments Picards (Réhabilitation du groupe scolaire "
+            "Jules Ferry – Lot 1)") in result.output
+    assert result.output.count("blank form sent to") == 2
+    assert len(_emails(engine, "company/blank_form")) == 2
+    again = CliRunner().invoke(app, args)
+    assert "blank form sent" not in again.output and len(_emails(engine, "company/blank_form")) == 2
