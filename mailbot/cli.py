@@ -934,6 +934,99 @@ def digest_preview(
         _print_plain(path)
 
 
+# -- the facilitateur's weekly summary and exports (see mailbot.reports.summary, .export) -------
+
+summary_app = typer.Typer(help="The facilitateur's weekly summary (sent by `mailbot run` at "
+                          "[schedule] facilitateur_summary).", no_args_is_help=True)
+app.add_typer(summary_app, name="summary")
+
+
+def _summary_call(config_file: Path | None, act) -> tuple:
+    """Run `act(session, pipeline, config, now)` on the configured database, errors as exits."""
+    from datetime import UTC, datetime
+
+    from sqlalchemy.exc import SQLAlchemyError
+    from sqlmodel import Session
+
+    config = _load(config_file)
+    _setup_logging(quiet=True)
+    try:
+        pipeline = _pipeline(config)
+        with Session(pipeline.engine) as session:
+            return pipeline, act(session, pipeline, config, datetime.now(UTC))
+    except (MailbotError, OSError) as exc:
+        raise _fail(str(exc)) from None
+    except SQLAlchemyError as exc:
+        raise _database_failure(config, exc) from None
+
+
+@summary_app.command("send")
+def summary_send(config_file: ConfigOpt = None, send: SendOpt = True) -> None:
+    """Write this week's summary to [people] facilitateur now (chart and XLSX included),
+    recorded like the scheduled one: once per week."""
+    from mailbot.reports.summary import queue_summary
+
+    def act(session, pipeline, config, now):
+        row = queue_summary(session, pipeline.composer, config, now=now)
+        session.commit()
+        return row
+
+    pipeline, row = _summary_call(config_file, act)
+    _print_plain("summary queued" if row is not None else "this week's summary was already sent")
+    if send and row is not None:
+        report = pipeline.send()
+        _print_plain(f"emails: {report.sent} sent, {report.deferred} deferred, "
+                     f"{report.failed} failed")
+
+
+@summary_app.command("preview")
+def summary_preview(
+    out: Annotated[Path, typer.Option("--out", metavar="DIR", help="Where to write the .eml and "
+                                      "its parts (.html, .txt, .png, .xlsx).")] = Path("summary-preview"),
+    config_file: ConfigOpt = None,
+) -> None:
+    """Write this week's summary into DIR as it would go now; nothing is sent nor recorded."""
+    from mailbot.reports.summary import preview_summary
+
+    _pipeline_, paths = _summary_call(config_file, lambda session, pipeline, config, now:
+                                      preview_summary(session, pipeline.composer, config, out,
+                                                      now=now))
+    for path in paths:
+        _print_plain(path)
+
+
+class ExportWhat(enum.StrEnum):
+    offers = "offers"
+    referrals = "referrals"
+    decisions = "decisions"
+    hours = "hours"
+
+
+class ExportFormat(enum.StrEnum):
+    csv = "csv"
+    xlsx = "xlsx"
+
+
+@app.command("export")
+def export_cmd(
+    what: Annotated[ExportWhat, typer.Option("--what", help="offers, referrals, decisions (the "
+                                             "audit) or hours (retained contracts' projected "
+                                             "insertion hours).")],
+    out: Annotated[Path, typer.Option("--out", metavar="FILE", help="The file to write.")],
+    fmt: Annotated[ExportFormat, typer.Option("--format", help="csv (UTF-8, ';') or xlsx.")
+                   ] = ExportFormat.csv,
+    config_file: ConfigOpt = None,
+) -> None:
+    """Export a table as CSV or XLSX (candidates by id only, never named)."""
+    from zoneinfo import ZoneInfo
+
+    from mailbot.reports.export import export
+
+    _pipeline_, count = _summary_call(config_file, lambda session, pipeline, config, now: export(
+        session, what.value, fmt.value, out, ZoneInfo(config.schedule.timezone)))
+    _print_plain(f"{count} row(s) written to {out}")
+
+
 @app.command()
 def demo(
     directory: Annotated[Path, typer.Option("--dir", help="Workspace to create.")] = Path(

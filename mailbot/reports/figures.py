@@ -36,6 +36,7 @@ __all__ = [
     "Report",
     "contract_code",
     "end_of_duration",
+    "presented_condition",
     "projected_hours",
     "read_report",
 ]
@@ -253,7 +254,7 @@ def contract_code(value: str | None) -> str:
 # -- the queries ---------------------------------------------------------------------------------
 
 
-def _presented_condition():
+def presented_condition():
     """A referral the company saw: presented, hired, or presented before a refusal or a hold."""
     seen = select(AuditEvent.referral_id).where(AuditEvent.to_state == ReferralState.PRESENTED.value,
                                                 col(AuditEvent.referral_id).is_not(None))
@@ -288,7 +289,7 @@ def read_report(session: Session, *, as_of: date, period_start: datetime,
         figures = cell(lot_id, company_id)
         figures.offers, figures.positions = int(offers), int(positions or 0)
 
-    presented = _presented_condition()
+    presented = presented_condition()
     for lot_id, company_id, referrals, seen, hired in session.exec(
             select(Offer.lot_id, Offer.company_id, func.count(Referral.id),
                    func.sum(case((presented, 1), else_=0)),
