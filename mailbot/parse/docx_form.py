@@ -60,6 +60,22 @@ def _table_events(tbl, document, rules: LabelRules, depth: int) -> list[Event]:
     return events
 
 
+def _text_boxes(paragraph) -> list:
+    """The text boxes (w:txbxContent) drawn in a paragraph, each once: the VML copy Word keeps
+    for old readers (mc:Fallback) is left out."""
+    if paragraph.find(f".//{_W}txbxContent") is None:
+        return []
+    fallback = "{http://schemas.openxmlformats.org/markup-compatibility/2006}Fallback"
+    boxes = []
+    for box in paragraph.iter(f"{_W}txbxContent"):
+        parent = box.getparent()
+        while parent is not None and parent is not paragraph and parent.tag != fallback:
+            parent = parent.getparent()
+        if parent is paragraph:
+            boxes.append(box)
+    return boxes
+
+
 def _block_events(parent, document, rules: LabelRules, depth: int = 0) -> list[Event]:
     from docx.text.paragraph import Paragraph
 
@@ -67,6 +83,10 @@ def _block_events(parent, document, rules: LabelRules, depth: int = 0) -> list[E
     for child in parent.iterchildren():
         tag = child.tag
         if tag == f"{_W}p":
+            for box in _text_boxes(child):  # a text box anchored in the paragraph: its own lines
+                events.append(Event("line", ""))
+                events.extend(_block_events(box, document, rules, depth + 1))
+                events.append(Event("line", ""))
             events.append(Event("line", Paragraph(child, document).text))
         elif tag == f"{_W}tbl" and depth < _MAX_DEPTH:
             events.extend(_table_events(child, document, rules, depth))
