@@ -360,6 +360,61 @@ def offers_close(
     _referent_call(config_file, send, act)
 
 
+@offers_app.command("publish")
+def offers_publish(
+    ref: Annotated[str, typer.Argument(metavar="REF", help="Offer reference, e.g. CS-2027-0042.")],
+    config_file: ConfigOpt = None,
+    send: SendOpt = True,
+) -> None:
+    """Publish an offer waiting for review (`[workflow] broadcast = "review"`), or an incomplete
+    one as it is: it opens and goes to its partners (email: `CS-2027-0042 publier`)."""
+    def act(decisions) -> list:
+        offer = decisions.offer(ref)
+        before = offer.status
+        decisions.publish_offer(ref)
+        return [f"offer {offer.ref}: {before} -> {offer.status}"]
+
+    _referent_call(config_file, send, act)
+
+
+@offers_app.command("show")
+def offers_show(
+    ref: Annotated[str, typer.Argument(metavar="REF", help="Offer reference, e.g. CS-2027-0042.")],
+    config_file: ConfigOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """An offer: its fields, status, history (every version: what changed, from what, when),
+    who received it and why, how many candidates were referred."""
+    from mailbot.queries import show_offer
+
+    try:
+        offer = show_offer(_engine(_load(config_file)), ref)
+    except LookupError as exc:
+        raise _fail(str(exc)) from None
+    if as_json:
+        print(json.dumps(offer, ensure_ascii=False, indent=2, default=str))
+        return
+    _print_plain(f"{offer['ref']}  status: {offer['status']}  version: {offer['version']}  "
+                 f"referrals: {offer['referrals']}")
+    company = offer["company"] or {}
+    _print_plain(f"company: {company.get('legal_name') or '-'} (SIRET {company.get('siret') or '-'})")
+    for name, value in offer["fields"].items():
+        _print_plain(f"  {name}: {' / '.join(str(value).splitlines())}")
+    if offer["missing"]:
+        _print_plain("missing: " + ", ".join(offer["missing"]))
+    _print_plain(f"published: {offer['published_at'] or 'not yet'}")
+    _print_plain("history:")
+    for rev in offer["history"]:
+        changes = "; ".join(f"{k}: {_shown(a)} -> {_shown(b)}" for k, (a, b) in rev["changes"].items())
+        _print_plain(f"  v{rev['version']} {rev['at']} {rev['source']}"
+                     + (f" (message {rev['inbound_id']})" if rev["inbound_id"] else "")
+                     + (f": {changes}" if changes else ""))
+    _print_plain("recipients:")
+    for row in offer["recipients"]:
+        _print_plain(f"  {row['partner'] or '-'}: {'yes' if row['included'] else 'no'} "
+                     f"({row['reason']})")
+
+
 @offers_app.command("edit")
 def offers_edit(
     ref: Annotated[str, typer.Argument(metavar="REF", help="Offer reference, e.g. CS-2027-0042.")],

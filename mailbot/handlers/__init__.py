@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from mailbot.handlers import (
-    human_reply,
     ignored,
     liaison_form,
     market_list,
@@ -24,6 +23,6 @@ HANDLERS: dict[str, Callable[[HandlerContext], None]] = {
     "auto_reply": ignored.handle_auto,
     "bounce": ignored.handle_auto,
     "referent_command": referent_command.handle,
-    "reply": human_reply.handle_reply,
+    "reply": offer_reply.handle_reply,  # a short answer completing an offer, else human_reply
     "unknown": offer_reply.handle_unknown,  # a company completing its offer, else human_reply
 }

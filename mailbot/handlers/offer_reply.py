@@ -25,8 +25,8 @@ from mailbot.handlers import human_reply
 from mailbot.handlers.base import HandlerContext
 from mailbot.outbox.labels_fr import company_rows, offer_rows
 
-__all__ = ["COMPANY_ROLES", "answered_offer", "complete", "example_line", "handle_unknown",
-           "reply_values"]
+__all__ = ["COMPANY_ROLES", "answered_offer", "complete", "example_line", "handle_reply",
+           "handle_unknown", "reply_values"]
 
 # Emails to a company about its offer: an answer to one of them concerns that offer.
 COMPANY_ROLES = ("company/ack", "company/incomplete", "company/updated")
@@ -150,19 +150,21 @@ def _changes_view(changes: dict) -> list[tuple[str, str]]:
     return [*offer_rows(offer_part), *company_rows(company_part)]
 
 
-def complete(ctx: HandlerContext, offer: Offer, values: dict, *, source: str = "reply") -> bool:
-    """Revise `offer` with `values`, settle it, tell the company. False (nothing done) when the
-    values change nothing and the caller may do something else with the message."""
+def complete(ctx: HandlerContext, offer: Offer, values: dict, *, source: str = "reply",
+             answer: bool = False) -> bool:
+    """Revise `offer` with `values`, settle it, tell the company (`answer`: even when the chain
+    marked the message `auto` for being a short reply). False (nothing done) when an answer's
+    values change nothing: the caller does something else with the message."""
     revision = revise_offer(ctx.session, offer, values, source, ctx.entry.id, _actor(ctx))
-    if revision is None and source == "reply" and offer.status != OfferState.INCOMPLETE:
-        return False
+    if revision is None and source == "reply":
+        return False  # nothing new: the référent reads it (never an answer to an answer)
     state = settle_offer(ctx.session, ctx.composer, ctx.config, offer, ctx.partners,
                          actor=_actor(ctx), inbound_id=ctx.entry.id)
     needed = required_missing(ctx.session, ctx.config, offer) if state == OfferState.INCOMPLETE else []
     version = f"version {offer.version}" if revision is not None else "nothing new"
     ctx.entry.reason = "; ".join([*ctx.notes, f"{offer.ref} revised by the company ({version}, "
                                   f"{state})"])
-    if ctx.may_answer:
+    if ctx.may_answer or answer:
         company = ctx.session.get(Company, offer.company_id) if offer.company_id else None
         ctx.composer.queue(
             ctx.session, "company/updated",
@@ -176,13 +178,27 @@ def complete(ctx: HandlerContext, offer: Offer, values: dict, *, source: str = "
     return True
 
 
+def _completed(ctx: HandlerContext, *, answer: bool = False) -> bool:
+    if ctx.sender.role != "other":
+        return False
+    offer = answered_offer(ctx)
+    if offer is None:
+        return False
+    values = reply_values(ctx)
+    return bool(values) and complete(ctx, offer, values, answer=answer)
+
+
 def handle_unknown(ctx: HandlerContext) -> None:
     """A company's answer that names its offer and gives fields completes it; anything else
     goes on as before (forwarded to the référent, or flagged)."""
-    if not ctx.parsed.get("auto") and ctx.sender.role == "other":
-        offer = answered_offer(ctx)
-        if offer is not None:
-            values = reply_values(ctx)
-            if values and complete(ctx, offer, values):
-                return
-    human_reply.handle_unknown(ctx)
+    if ctx.parsed.get("auto") or not _completed(ctx):
+        human_reply.handle_unknown(ctx)
+
+
+def handle_reply(ctx: HandlerContext) -> None:
+    """A short answer to our email ("Date de recrutement : 15/03/2027" is one): it completes the
+    company's offer when it gives fields, else goes on to human_reply. The chain marked it
+    `auto` only for being short: a person's answer (not ours, usable sender) is answered."""
+    person = human_reply.forwardable(ctx, kind_auto_ok=True) is not None
+    if not (person and _completed(ctx, answer=True)):
+        human_reply.handle_reply(ctx)

@@ -20,7 +20,10 @@ _VALUES = (
 def _offer(v: dict) -> dict:
     return {
         "ref": v["ref"], "title": v["title"], "positions": v["n"], "recruitment_date": v["date"],
-        "contract_type": "CDD", "contract_duration": f"{v['n']} mois", "weekly_hours": v["hours"],
+        # every value differs between the two samples (a value shared by both would make a
+        # company's own "Type de contrat : CDD" line look like our wording)
+        "contract_type": "CDD" if v["n"] == 2 else "INTERIM", "contract_duration": f"{v['n']} mois",
+        "weekly_hours": v["hours"],
         "gross_salary": f"{v['n']} 000 €", "workplace": v["town"], "main_activities": v["title"],
         "required_skills": v["town"], "experience": v["title"], "training": v["town"],
         "special_requirements": v["title"], "market": v["town"], "company_name": v["name"],
@@ -166,13 +169,15 @@ def _offer_lifecycle_contexts(v: dict, company: dict) -> dict:
     """Samples of the incomplete-offer request and the update notice (mailbot.handlers.offer_reply)."""
     received = datetime.fromisoformat(v["date"]).replace(tzinfo=UTC)
     needed = ["Date de recrutement souhaitée", "Adresse e-mail ou Téléphone"]
-    example = "Date de recrutement souhaitée : 15/03/2027"
+    # the example line differs between the two samples: its words are never an anchor, so a
+    # company answering with the same label and a value of its own is still read
+    example = f"Lieu de travail : {v['town']}" if v["n"] == 2 else f"Nombre de postes : {v['n']}"
     return {
         "company/incomplete": {"company": company, "offers": [{**_offer(v), "needed": needed}],
                                "example": example, "review": False,
                                "original_subject": v["title"], "received_at": received},
-        "company/updated": {"offer": _offer(v), "changes": [("Type de contrat", "CDD"),
-                                                            ("Lieu de travail", v["town"])],
+        "company/updated": {"offer": _offer(v), "changes": [("Lieu de travail", v["town"]),
+                                                            ("Intitulé du poste", v["title"])],
                             "needed": needed, "example": example, "state": "incomplete",
                             "original_subject": v["title"], "received_at": received},
     }
