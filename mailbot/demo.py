@@ -46,6 +46,7 @@ from_name = "Référent clauses sociales"
 [people]
 referent = "claire.duhamel@exemple-emploi.fr"
 referent_name = "Claire Duhamel"
+facilitateur = "facilitatrice@exemple-amiens-metropole.fr"
 organisation = "Agence pour l'emploi – Amiens Métropole"
 
 [[partners]]
@@ -132,6 +133,7 @@ def run_demo(directory: Path, console: Console) -> None:
     migrate(engine)
     maildir = directory / "maildir"
     seeded = _seed(maildir)
+    _markets(engine)
     pipeline = Pipeline(config, engine, FileTransport(directory / "outbox"))
     console.rule("[bold]mailbot demo")
     console.print(f"Workspace: {directory}\nSeeded {len(seeded)} example emails into {maildir}\n")
@@ -155,7 +157,40 @@ def run_demo(directory: Path, console: Console) -> None:
                           f"records the hire (`mailbot referrals present {decided}`, `mailbot "
                           f"referrals hire {decided}`): the company gets the presentation, the "
                           "partner its feedback…\n")
+    _reports(pipeline, console)
     _summary(engine, directory, console)
+
+
+def _markets(engine) -> None:
+    """The facilitateur's list (demo_data/facilitateur_list.csv: three markets whose lots the
+    demo's companies won), imported as `mailbot markets import` does: the forms that come in are
+    tied to their lot, and the weekly summary has markets, lots and hours to report."""
+    from mailbot.db import session_scope
+    from mailbot.domain.services import Actor
+    from mailbot.domain.states import ActorKind, Channel
+    from mailbot.markets.service import import_list
+
+    data = (_DATA / "facilitateur_list.csv").read_bytes()
+    with session_scope(engine) as session:
+        import_list(session, data, "liste-facilitateur.csv", Actor(ActorKind.REFERENT, Channel.CLI))
+
+
+def _reports(pipeline: Pipeline, console: Console) -> None:
+    """The scheduled reports, written now as `mailbot run` would at their [schedule] times."""
+    from datetime import UTC, datetime
+
+    from mailbot.db import session_scope
+    from mailbot.reports.summary import queue_summary
+
+    now = datetime.now(UTC)
+    # Hook for the référent's daily digest (mailbot.reports.digest, engineer E): written here,
+    # before the summary, with the same `now`.
+    with session_scope(pipeline.engine) as session:
+        queue_summary(session, pipeline.composer, pipeline.config, now=now)
+    pipeline.send()
+    console.print("The facilitateur gets the weekly summary: figures per market and lot, a chart "
+                  "and the same figures as an Excel file (`mailbot summary preview --out DIR` "
+                  "writes its parts)…\n")
 
 
 def _decide(pipeline: Pipeline) -> str | None:

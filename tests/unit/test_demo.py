@@ -29,7 +29,8 @@ def test_demo_runs_the_loop(tmp_path):
     subjects = [str(m["Subject"]) for m in parsed]
     # 4 acks + 4 offers x 3 partners + 1 referral ack; then the référent presents and hires the
     # candidate: 1 presentation to the company, 2 feedback emails to the partner
-    assert len(emails) == 4 + 4 * 3 + 1 + 1 + 2
+    # then the scheduled reports, written at once: the facilitateur's weekly summary
+    assert len(emails) == 4 + 4 * 3 + 1 + 1 + 2 + 1
     roles = [str(m["X-Mailbot-Role"]) for m in parsed]
     assert roles.count("company/presentation") == 1 and roles.count("partner/feedback") == 2
     [presentation] = [m for m in parsed if str(m["X-Mailbot-Role"]) == "company/presentation"]
@@ -38,6 +39,10 @@ def test_demo_runs_the_loop(tmp_path):
                 if str(m["X-Mailbot-Role"]) == "partner/feedback"]
     assert "présentée à l'entreprise" in feedback[0] and "retenue" in feedback[1]
     assert sum("[CS-" in s for s in subjects) >= 12
+    [summary] = [m for m in parsed if str(m["X-Mailbot-Role"]) == "facilitateur/summary"]
+    assert str(summary["To"]) == "facilitatrice@exemple-amiens-metropole.fr"
+    assert [p.get_filename() for p in summary.iter_attachments()][-1].endswith(".xlsx")
+    assert "MARCHÉ 2027-AMI-031" in summary.get_body(("plain",)).get_content()  # offers tied to lots
     assert not any("exemple-regie-amiensnord.fr" in str(m["To"]) for m in parsed)
 
     # a second run starts afresh in the same demo workspace

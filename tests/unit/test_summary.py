@@ -165,8 +165,8 @@ def test_queued_summary_email_chart_and_workbook(world):
     assert image.format == "PNG" and image.size == CHART_SIZE
     # the French figures, as the facilitateur reads them
     nb, nn = "\u00a0", "\u202f"
-    assert f"Heures d'insertion : 2{nn}133{nb}heures projetées pour 2{nn}350{nb}heures requises " \
-           f"(écart : -217{nb}heures)" in text
+    assert f"Heures d'insertion : projetées 2{nn}133{nb}heures, requises 2{nn}350{nb}heures, " \
+           f"écart -217{nb}heures" in text
     assert "Postes : 7 · candidatures : 8 · présentées : 7 · retenues : 5" in text
     assert f"Minima sociaux (RSA…) 3 (60{nb}%)" in text
     assert "contrats de professionnalisation : 1" in text
@@ -174,8 +174,9 @@ def test_queued_summary_email_chart_and_workbook(world):
     assert f"Du 27 septembre 2027 au 3 octobre 2027 : 1{nb}candidature reçue, 1{nb}recrutement." in text
     assert "MARCHÉ 2027-AMI-014 – Réhabilitation du groupe scolaire Jules Ferry" in text
     assert "HORS MARCHÉ IDENTIFIÉ" in text
-    assert f"Heures d'insertion : 1{nn}435{nb}heures projetées pour 1{nn}200{nb}heures requises " \
-           f"(écart : +235{nb}heures)" in text
+    assert f"Heures d'insertion : projetées 1{nn}435{nb}heures, requises 1{nn}200{nb}heures, " \
+           f"écart +235{nb}heures" in text
+    assert f"Heures d'insertion : projetées 0{nb}heure\n" in text  # outside any market
     xlsx = parts["application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"][0]
     assert xlsx.get_filename() == "clause-sociale-point-2027-10-04.xlsx"
     workbook = load_workbook(io.BytesIO(xlsx.get_content()))
