@@ -166,9 +166,11 @@ def run_mailbot(config: Path, profile: str | None
         raise SystemExit(f"mailbot run --once exited {code}:\n{err[-3000:]}")
     phases = [line.split("cycle: ", 1)[1] for line in err.splitlines() if "cycle: " in line]
     phases += [line.split(": ", 1)[1] for line in err.splitlines() if "parsed ahead:" in line]
-    children = sum(v for k, v in cpu.items() if k.startswith("child"))
+    children = " + ".join(f"{v:.1f}" for k, v in sorted(cpu.items(), key=lambda kv: int(
+        kv[0].split()[1]) if kv[0].startswith("child") else 0) if k.startswith("child"))
     phases.append(f"CPU sampled: main thread {cpu.get('main thread', 0):.1f} s, other threads "
-                  f"{cpu.get('other threads', 0):.1f} s, worker processes {children:.1f} s")
+                  f"{cpu.get('other threads', 0):.1f} s, child processes (in pid order) "
+                  f"{children or '-'} s")
     return (elapsed, usage.ru_maxrss, tree_peak[0], usage.ru_utime + usage.ru_stime, out[-400:],
             phases)
 

@@ -13,6 +13,7 @@ import os
 import socket
 import uuid
 from datetime import datetime, timedelta
+from typing import Any
 
 __all__ = ["CLAIMED", "DUPLICATE", "LEASE", "claim_inbound", "owner", "owner_is_gone"]
 
@@ -85,6 +86,33 @@ def _lock(conn, inbound_id: int, dedupe_key: str | None) -> bool:
     return result.rowcount != 0
 
 
+_STATEMENTS: dict[str, Any] = {}
+
+
+def _statements() -> dict[str, Any]:
+    """The claim's statements with bound parameters, built once (a claim runs per message)."""
+    if not _STATEMENTS:
+        from sqlalchemy import bindparam, select, update
+
+        from mailbot.domain.models import InboundMessage, InboundStatus
+
+        table = InboundMessage.__table__
+        c = table.c
+        row = c.id == bindparam("row_id")
+        _STATEMENTS.update(
+            key=select(c.dedupe_key).where(row),
+            entry=select(c.status, c.claimed_by, c.claimed_at, c.dedupe_key).where(row),
+            siblings=select(c.id, c.status, c.claimed_by, c.claimed_at).where(
+                c.dedupe_key == bindparam("key"), c.id != bindparam("row_id")),
+            duplicate=update(table).where(row).values(
+                status=InboundStatus.DUPLICATE, processed_at=bindparam("now"), claimed_by=None,
+                claimed_at=None, reason="same Message-ID as another message: not handled again"),
+            claim=update(table).where(row).values(claimed_by=bindparam("owner"),
+                                                  claimed_at=bindparam("now")),
+        )
+    return _STATEMENTS
+
+
 def claim_inbound(engine, inbound_id: int) -> str:
     """Claim a journaled message for this process (compare-and-set, one transaction).
 
@@ -92,25 +120,21 @@ def claim_inbound(engine, inbound_id: int) -> str:
     handled, or came first: this one is marked duplicate); ELSEWHERE (a live worker has it); or
     GONE (no longer pending). Core statements, never the raw bytes: this runs once per message.
     """
-    from sqlalchemy import select, update
+    from mailbot.domain.models import InboundStatus, utcnow
 
-    from mailbot.domain.models import InboundMessage, InboundStatus, utcnow
-
-    table = InboundMessage.__table__
-    c = table.c
+    sql = _statements()
+    ids = {"row_id": inbound_id}
     with engine.connect() as conn:
         key = None
         if conn.dialect.name == "postgresql":  # the lock is per Message-ID: read it first
-            key = conn.execute(select(c.dedupe_key).where(c.id == inbound_id)).scalar()
+            key = conn.execute(sql["key"], ids).scalar()
             conn.rollback()  # end the read: the lock below must come first in its transaction
             if key is None:
                 return GONE
         if not _lock(conn, inbound_id, key):
             conn.rollback()
             return GONE
-        entry = conn.execute(
-            select(c.status, c.claimed_by, c.claimed_at, c.dedupe_key).where(c.id == inbound_id)
-        ).first()
+        entry = conn.execute(sql["entry"], ids).first()
         now = utcnow()
         if entry is None or entry.status != InboundStatus.JOURNALED:
             conn.rollback()
@@ -119,22 +143,15 @@ def claim_inbound(engine, inbound_id: int) -> str:
                 entry.claimed_by, entry.claimed_at, now):
             conn.rollback()
             return ELSEWHERE
-        siblings = conn.execute(
-            select(c.id, c.status, c.claimed_by, c.claimed_at)
-            .where(c.dedupe_key == entry.dedupe_key, c.id != inbound_id)
-        ).all()
+        siblings = conn.execute(sql["siblings"], {**ids, "key": entry.dedupe_key}).all()
         for sibling_id, status, claimed_by, claimed_at in siblings:
             busy = (status == InboundStatus.JOURNALED and claimed_by
                     and not owner_is_gone(claimed_by, claimed_at, now))
             first = sibling_id < inbound_id and status != InboundStatus.DUPLICATE
             if status == InboundStatus.PROCESSED or busy or first:
-                conn.execute(update(table).where(c.id == inbound_id).values(
-                    status=InboundStatus.DUPLICATE, processed_at=now, claimed_by=None,
-                    claimed_at=None,
-                    reason="same Message-ID as another message: not handled again"))
+                conn.execute(sql["duplicate"], {**ids, "now": now})
                 conn.commit()
                 return DUPLICATE
-        conn.execute(update(table).where(c.id == inbound_id).values(claimed_by=owner(),
-                                                                      claimed_at=now))
+        conn.execute(sql["claim"], {**ids, "owner": owner(), "now": now})
         conn.commit()
         return CLAIMED

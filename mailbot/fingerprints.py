@@ -18,6 +18,7 @@ mailbot text still ties a reply to its thread.
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 import unicodedata
 from collections import OrderedDict
@@ -236,6 +237,12 @@ def lookup_known(session: Session) -> Known:
     def known(hashes: set[int]) -> dict[int, bool]:
         found: dict[int, bool] = {}
         ordered = sorted(hashes)
+        if ordered and session.get_bind().dialect.name == "sqlite":
+            # one parameter whatever the count: no IN list to build, compile and bind
+            rows = session.connection().exec_driver_sql(
+                "SELECT hash, anchor FROM fingerprint WHERE hash IN "
+                "(SELECT value FROM json_each(?))", (json.dumps(ordered),))
+            return {value: bool(anchor) for value, anchor in rows}
         for start in range(0, len(ordered), 900):
             chunk = ordered[start : start + 900]
             query = select(Fingerprint.hash, Fingerprint.anchor).where(Fingerprint.hash.in_(chunk))

@@ -12,15 +12,17 @@ stay in the cycle's process. Workers die with their parent (PR_SET_PDEATHSIG, an
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import ctypes
+import gc
 import logging
 import multiprocessing
 import os
 import signal
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from typing import Any
 
@@ -30,7 +32,7 @@ from sqlmodel import Session, select
 from mailbot import fingerprints
 from mailbot.domain.models import InboundMessage, Offer, OutboxMessage
 
-__all__ = ["Lookups", "ParseAhead"]
+__all__ = ["Lookups", "ParseAhead", "frozen_heap"]
 
 log = logging.getLogger("mailbot.lookahead")
 
@@ -116,10 +118,28 @@ _WORKER: dict[str, Any] = {}
 def _worker_init(url: str, limits: Any, own_addresses: list[str]) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides when workers stop
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    gc.enable()  # forked inside frozen_heap(): collect what this worker makes
     _die_with_parent()
     from mailbot.db import make_engine
 
     _WORKER.update(engine=make_engine(url), limits=limits, own=own_addresses)
+
+
+@contextlib.contextmanager
+def frozen_heap() -> Iterator[None]:
+    """Fork inside this block: the parent's objects are moved out of the garbage collector's
+    sight first (gc.freeze), so a child's collections never write to those shared pages and
+    the memory stays shared (copy-on-write) instead of being copied into every child. The
+    collector is off during the fork: a child turns it on again (`gc.enable()`) first."""
+    enabled = gc.isenabled()
+    gc.disable()
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
+        if enabled:
+            gc.enable()
 
 
 def _die_with_parent() -> None:
@@ -174,7 +194,8 @@ class ParseAhead:
         self._executor = ProcessPoolExecutor(
             max_workers=workers, mp_context=multiprocessing.get_context("fork"),
             initializer=_worker_init, initargs=(url, limits, list(own_addresses)))
-        self._executor.submit(int, 0).result()  # start the workers now
+        with frozen_heap():
+            self._executor.submit(int, 0).result()  # start (fork) the workers now
 
     @classmethod
     def maybe(cls, engine: Engine, limits: Any, own_addresses: list[str],

@@ -34,6 +34,7 @@ from mailbot.domain.models import (
     OfferStatus,
     OutboxMessage,
     OutboxStatus,
+    Partner,
     utcnow,
 )
 from mailbot.domain.partners import active_partners, sync_partners
@@ -85,6 +86,7 @@ class Pipeline:
         self._feed: Feed | None = None  # set while a sender runs beside process_pending
         self._ahead: ParseAhead | None = None  # set while workers parse pending messages ahead
         self._lookups = Lookups(engine)
+        self._partners: list[Partner] | None = None  # the active partners, during a cycle
         use_rules_dir(config.paths.rules_dir)
         templates = Path(config.paths.templates_dir) if config.paths.templates_dir else None
         self.composer = composer or Composer(
@@ -143,6 +145,8 @@ class Pipeline:
         own_ahead = self._ahead is None
         if own_ahead:
             self._ahead = self._parse_ahead(len(pending))
+        with Session(self.engine, expire_on_commit=False) as session:
+            self._partners = active_partners(session)  # read once per cycle (synced at start)
         try:
             for index, inbound_id in enumerate(pending):
                 if self._ahead is not None:
@@ -154,6 +158,7 @@ class Pipeline:
                 if should_stop():
                     break
         finally:
+            self._partners = None
             if own_ahead and self._ahead is not None:
                 self._ahead.close()
                 self._ahead = None
@@ -271,7 +276,8 @@ class Pipeline:
                                     options=[defer(InboundMessage.raw)])  # read above
                 if entry.status != InboundStatus.JOURNALED or entry.claimed_by != claims.owner():
                     return Outcome(inbound_id, "claimed elsewhere")
-                partners = active_partners(session)
+                partners = (self._partners if self._partners is not None
+                            else active_partners(session))
                 sender = check_sender(raw, self.config, partners)
                 entry.kind = parsed.get("kind") or "unknown"
                 entry.sender, entry.auth = sender.address, sender.auth

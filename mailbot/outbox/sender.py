@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 
 from mailbot import claims, crashpoints
 from mailbot.domain.models import OutboxMessage, OutboxStatus, utcnow
@@ -201,15 +201,30 @@ def _claim(engine: Any, now: datetime, batch_size: int) -> list[_Claimed]:
     return [_Claimed(*row) for row in rows]
 
 
+_FINISH: dict[tuple[str, ...], Any] = {}  # columns set → its UPDATE, built once
+
+
+def _finish_statement(columns: tuple[str, ...]) -> Any:
+    """The compare-and-set UPDATE that records an outcome, with bound parameters: built once
+    per set of columns, as the sender runs it once per email."""
+    statement = _FINISH.get(columns)
+    if statement is None:
+        statement = _FINISH[columns] = (
+            update(_T)
+            .where(_T.c.id == bindparam("row_id"), _T.c.status == OutboxStatus.SENDING,
+                   _T.c.claimed_by == bindparam("owner"))
+            .values(claimed_by=None, claimed_at=None,
+                    **{name: bindparam(f"new_{name}") for name in columns})
+        )
+    return statement
+
+
 def _finish(engine: Any, row: _Claimed, **values: Any) -> None:
     """Record the outcome of one claimed row and release the claim (one commit)."""
+    statement = _finish_statement(tuple(sorted(values)))
     with engine.begin() as conn:
-        result = conn.execute(
-            update(_T)
-            .where(_T.c.id == row.id, _T.c.status == OutboxStatus.SENDING,
-                   _T.c.claimed_by == claims.owner())
-            .values(claimed_by=None, claimed_at=None, **values)
-        )
+        result = conn.execute(statement, {"row_id": row.id, "owner": claims.owner(),
+                                          **{f"new_{k}": v for k, v in values.items()}})
     if result.rowcount != 1:
         log.warning("outbox %s: its claim was taken over before its outcome was recorded",
                     row.message_id)

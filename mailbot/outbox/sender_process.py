@@ -12,6 +12,7 @@ would with the thread.
 
 from __future__ import annotations
 
+import gc
 import logging
 import multiprocessing
 import os
@@ -28,6 +29,7 @@ log = logging.getLogger("mailbot.outbox.sender")
 def _child(url: str, transport: Any, max_attempts: int, feed: Feed, channel: Any) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides: it closes the feed
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    gc.enable()  # forked inside frozen_heap()
     from mailbot.db import make_engine
     from mailbot.lookahead import _die_with_parent
 
@@ -57,7 +59,10 @@ class SenderProcess:
         self._process = context.Process(
             target=_child, args=(url, transport, max_attempts, self.feed, child_end),
             name="mailbot-sender", daemon=True)
-        self._process.start()
+        from mailbot.lookahead import frozen_heap
+
+        with frozen_heap():
+            self._process.start()
         child_end.close()
 
     @classmethod
