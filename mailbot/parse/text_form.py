@@ -439,6 +439,9 @@ class _Assembler:
         colon = _COLON.match(text) or self._ocr_semicolon(text)
         if colon and colon.group(1).count("(") > colon.group(1).count(")"):
             colon = None  # '… pour le chantier (marché : X)': a colon inside a parenthesis
+        leader = _LEADER.search(text)
+        if colon and leader and leader.start() > colon.end(1):
+            colon = None  # 'Précisions : chantier ....... Amiens': the leader ends the label
         if colon:
             colon = self._qualified(colon)
             found = match_label(self.rules, colon.group(1))
@@ -499,7 +502,7 @@ class _Assembler:
         if gap:
             found = match_label(self.rules, gap.group(1))
             separator = text[len(gap.group(1)) : len(text) - len(gap.group(2))]
-            tabbed = "\t" in separator or bool(_LEADER.search(separator))  # 'Label<TAB>value', 'Label ....'
+            tabbed = any(mark in separator for mark in ("\t", "..", "…"))  # 'Label<TAB>value', 'Label ..'
             sure = found is not None and (found.exact or tabbed or found.by == "meaning")
             if found is not None and found.kind == "field" and sure:
                 if self._meaning_misfit(found, gap.group(2)):

@@ -10,7 +10,10 @@ Two modes:
 
 Layouts: e-mail text, HTML e-mail (a label|value table), DOCX paragraphs, DOCX table, DOCX one
 job per column, text PDF, PDF table with rules only, PDF table without rules, PDF table with cell
-borders, PDF one job per column.
+borders, PDF one job per column, text PDF with each label alone above its answer, text PDF with
+dotted leaders ('Label ....... answer'), HTML e-mail whose one table holds the company's rows
+then a job per column. The text PDFs print a company footer on every page and end with a
+letter's closing sentence, neither of which is part of the last answer.
 
     .venv/bin/python -m tests.helpers.form_variants [--mode meaning] [--documents 40]
 
@@ -37,7 +40,7 @@ SAMPLES = ROOT / "tests" / "fixtures" / "samples"
 RULES = tomllib.loads((ROOT / "rules" / "labels.toml").read_text(encoding="utf-8"))
 LAYOUTS = [
     "text", "html", "docx_paragraphs", "docx_table", "docx_columns", "pdf_text", "pdf_table_rules",
-    "pdf_table_plain", "pdf_table_boxes", "pdf_columns",
+    "pdf_table_plain", "pdf_table_boxes", "pdf_columns", "pdf_above", "pdf_leaders", "html_columns",
 ]  # fmt: skip
 HEADINGS = {
     "company": ["Informations sur l'entreprise", "L'ENTREPRISE", "Identification de l'employeur"],
@@ -365,8 +368,9 @@ def _wrap(text: str, width: int) -> list[str]:
     return [*lines, line] if line else lines
 
 
-def _as_pdf(items: list[Item], table: bool, rules: bool) -> bytes:
-    """A text PDF: 'Label : value' lines (values wrapping), or a label|value table."""
+def _as_pdf(items: list[Item], table: bool, rules: bool, style: str = "colon") -> bytes:
+    """A text PDF: 'Label : value' lines (values wrapping), labels alone above their answers
+    (style 'above'), dotted leaders (style 'leaders'), or a label|value table."""
     pages = [PdfPage()]
     y = 800.0
     header = "Agence pour l'emploi – Service clauses sociales – Tél. 03 22 71 50 00"
@@ -402,9 +406,17 @@ def _as_pdf(items: list[Item], table: bool, rules: bool) -> bytes:
             if rules:
                 pages[-1].rules.append((58, y - height + 5, 470))
             y -= height + 4
+        elif style == "above":
+            wrapped = [label.rstrip(" :"), *(w for line in lines for w in _wrap(line, 90))]
+            room(12 * len(wrapped) + 6)
+            for text in wrapped:
+                pages[-1].texts.append((62, y, text, 9.5))
+                y -= 12
+            y -= 3
         else:
             first = lines[0] if lines else ""
-            wrapped = _wrap(f"{label} : {first}".rstrip(), 90)
+            leader = " " + "." * max(4, 40 - len(label)) + " " if style == "leaders" else " : "
+            wrapped = _wrap(f"{label}{leader}{first}".rstrip(), 90)
             wrapped += [w for line in lines[1:] for w in _wrap(line, 90)]
             room(12 * len(wrapped) + 6)
             for text in wrapped:
@@ -412,6 +424,13 @@ def _as_pdf(items: list[Item], table: bool, rules: bool) -> bytes:
                 y -= 12
             y -= 3
     room(40)
+    if style != "colon":
+        closing = "Dans l'attente de vos candidatures, nous vous prions d'agréer nos salutations distinguées."
+        pages[-1].texts += [(62, y - 10, closing, 9)]
+        y -= 14
+        footer = "Martin Bâtiment SAS – Standard 03 22 45 67 89 – www.martin-batiment.fr"
+        for page in pages:  # the company's own footer, on every page
+            page.texts.append((62, 52, footer, 8))
     pages[-1].texts += [(62, y - 10, "Fait à Amiens, le 12/01/2027", 9)]
     pages[-1].texts += [(62, 40, "Formulaire à retourner à : clauses@exemple.fr – Tél. 03 22 71 50 00", 8)]
     return build_pdf(pages)
@@ -440,6 +459,36 @@ def _columns_blocks(doc: Document) -> list:
     if doc.shared:
         blocks.append(Table(_table_rows(doc.shared)))
     return blocks
+
+
+def _columns_html(doc: Document) -> str:
+    """An HTML e-mail with one table: the company's label|value rows (answers spanning the job
+    columns), then a header row naming each job, then a row per label with each job's answer."""
+    import html
+
+    jobs = [{i[3]: i for i in items if i[1] is not None} for items in doc.jobs]
+    width = len(jobs)
+    out = ['<html><body><p>Bonjour,</p><p>Nos besoins ci-dessous :</p><table border="1">']
+    out.append(f'<tr><th colspan="{width + 1}">{html.escape(doc.company[0][0])}</th></tr>')
+    for _, label, lines, _ in doc.company:
+        if label is not None:
+            value = "<br>".join(html.escape(x) for x in lines)
+            out.append(f'<tr><td><b>{html.escape(label)}</b></td><td colspan="{width}">{value}</td></tr>')
+    out.append("<tr><th></th>" + "".join(f"<th>Poste {n}</th>" for n in range(1, width + 1)) + "</tr>")
+    for field, (_, label, _, _) in jobs[0].items():
+        cells = (html.escape(_answer(job, field)).replace("\n", "<br>") for job in jobs)
+        answers = "".join(f"<td>{cell}</td>" for cell in cells)
+        out.append(f"<tr><td><b>{html.escape(label)}</b></td>{answers}</tr>")
+    out.append("</table>")
+    if doc.shared:
+        out.append('<table border="1">')
+        for _, label, lines, _ in doc.shared:
+            if label is not None:
+                value = "<br>".join(html.escape(x) for x in lines)
+                out.append(f"<tr><td><b>{html.escape(label)}</b></td><td>{value}</td></tr>")
+        out.append("</table>")
+    out.append("<p>Cordialement,<br>Jean Martin</p></body></html>")
+    return "".join(out)
 
 
 def _answer(job: dict[str, Item], field: str) -> str:
@@ -471,6 +520,14 @@ def parse_layout(layout: str, doc: Document) -> dict:
         from mailbot.textclean import clean_text
 
         forms = parse_forms_in_text(clean_text(html_to_text(_as_html(items))))
+    elif layout == "html_columns":
+        from mailbot.mailtext import html_to_text
+        from mailbot.textclean import clean_text
+
+        forms = parse_forms_in_text(clean_text(html_to_text(_columns_html(doc))))
+    elif layout in ("pdf_above", "pdf_leaders"):
+        data = _as_pdf(items, table=False, rules=False, style=layout.removeprefix("pdf_"))
+        forms = parse_forms(load_document(data, "v.pdf")).forms
     elif layout == "pdf_columns":
         forms = parse_forms(load_document(pdf_tables(_columns_blocks(doc), style="grid"), "v.pdf")).forms
     elif layout == "docx_columns":
