@@ -1,8 +1,8 @@
 """A 500-form backlog: `mailbot run --once` against its I/O floor, measured in the same run.
 
 Starts a private Dovecot (IMAP) and an aiosmtpd server on 127.0.0.1, appends N liaison-form
-emails (samples e01/e03/e05/e06 in turn, each with a fresh Message-ID) to INBOX, configures 3
-partners, then:
+emails (samples e01/e03/e05/e06 in turn, each with a fresh Message-ID and its job title numbered
+in its PDF, DOCX or body, so that each is a new offer) to INBOX, configures 3 partners, then:
 1. floor, IMAP: a bare imapclient login + SELECT + FETCH BODY.PEEK[] of the N messages;
 2. `mailbot run --once` (the real CLI, a subprocess, SQLite): must send N x (1 + partners)
    emails and file the N messages; its wall time and peak RSS (os.wait4 of that process);
@@ -18,6 +18,11 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import base64
+import email
+import email.policy
+import io
+import json
 import os
 import re
 import subprocess
@@ -25,11 +30,13 @@ import sys
 import tempfile
 import threading
 import time
+import zipfile
 from email.utils import make_msgid
 from pathlib import Path
 from types import SimpleNamespace
 
 import aiosmtplib
+import pypdf
 from aiosmtpd.controller import Controller
 from imapclient import IMAPClient
 
@@ -101,11 +108,67 @@ def write_config(path: Path, work: Path, imap_port: int, user: str, password: st
     return path
 
 
+def _retitled_pdf(data: bytes, title: str, new: str) -> bytes:
+    """The PDF with `title` replaced by `new` in its form fields and page text (where a letter
+    outside ASCII is a one-byte glyph code, written as an octal escape)."""
+    suffix = new.removeprefix(title).encode("ascii")
+    pattern = re.compile(b"".join(re.escape(c.encode()) if c.isascii() else rb"(?:\\[0-7]{3}|.)"
+                                  for c in title))
+    reader = pypdf.PdfReader(io.BytesIO(data))
+    writer = pypdf.PdfWriter(clone_from=reader)
+    fields = {name: new for name, field in (reader.get_fields() or {}).items()
+              if str(field.get("/V") or "") == title}
+    for page in writer.pages:
+        if fields:
+            writer.update_page_form_field_values(page, fields, auto_regenerate=False)
+        contents = page.get_contents()
+        if contents is not None:
+            text, count = pattern.subn(lambda m: m.group(0) + suffix, contents.get_data())
+            if count:
+                contents.set_data(text)
+                page.replace_contents(contents)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def _retitled_docx(data: bytes, title: str, new: str) -> bytes:
+    source, out = zipfile.ZipFile(io.BytesIO(data)), io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for item in source.infolist():
+            content = source.read(item.filename)
+            if item.filename == "word/document.xml":
+                content = content.replace(title.encode("utf-8"), new.encode("utf-8"))
+            target.writestr(item, content)
+    return out.getvalue()
+
+
+def distinct_form(raw: bytes, title: str, number: int) -> bytes:
+    """The sample form with its job title numbered (`... 017`): since forms from one company
+    for one job revise its open offer, each copy must be a job of its own to be a new offer."""
+    new = f"{title} {number:03d}"
+    message = email.message_from_bytes(raw, policy=email.policy.SMTP)
+    for part in message.walk():
+        if part.is_multipart():
+            continue
+        data = part.get_payload(decode=True) or b""
+        if part.get_content_type() == "application/pdf":
+            part.set_payload(base64.encodebytes(_retitled_pdf(data, title, new)).decode())
+        elif (part.get_filename() or "").endswith(".docx"):
+            part.set_payload(base64.encodebytes(_retitled_docx(data, title, new)).decode())
+        elif part.get_content_type() == "text/plain" and title in part.get_content():
+            part.set_content(part.get_content().replace(title, new), cte="quoted-printable")
+    return message.as_bytes()
+
+
 def fill_inbox(dovecot: Dovecot, user: str, count: int) -> None:
-    templates = [(SAMPLES / name).read_bytes() for name in FORMS]
+    templates = [((SAMPLES / name).read_bytes(),
+                  json.loads((SAMPLES / name.replace(".eml", ".truth.json")).read_text(
+                      encoding="utf-8"))["forms"][0]["job"]["title"]) for name in FORMS]
     with dovecot.client(user) as client:
         for index in range(count):
-            raw = with_message_id(templates[index % len(templates)],
+            raw, title = templates[index % len(templates)]
+            raw = with_message_id(distinct_form(raw, title, index // len(templates) + 1),
                                   make_msgid(domain="backlog.example"))
             client.append("INBOX", raw)
 
