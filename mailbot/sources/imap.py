@@ -323,6 +323,8 @@ class ImapSource:
             use_idle = self.idle and client.has_capability("IDLE")
         except SourceError:
             use_idle = False
+        log.debug("%s: waiting for new mail (%s)", self.mailbox,
+                  "IDLE" if use_idle else f"polling, {timeout:.0f} s")
         if not use_idle:
             _sleep_until(deadline, should_stop)
             return
