@@ -19,21 +19,32 @@ __all__ = ["make_engine", "migrate", "session_scope"]
 _MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
 
+_COLUMN_KEYS: dict[type, tuple[str, ...]] = {}  # mapped class → its column attributes
+
+
+def _column_keys(obj: object) -> tuple[str, ...]:
+    keys = _COLUMN_KEYS.get(type(obj))
+    if keys is None:
+        try:
+            keys = tuple(attr.key for attr in inspect(obj).mapper.column_attrs)
+        except Exception:  # not a mapped object
+            keys = ()
+        _COLUMN_KEYS[type(obj)] = keys
+    return keys
+
+
 @event.listens_for(OrmSession, "before_flush")
 def _clean_text_columns(session, _context, _instances) -> None:
     """Every str (and every str inside a JSON list/dict) of a new or changed row is stored
     without NUL, control characters or lone surrogates, on every backend; bytes stay exact."""
     for obj in (*session.new, *session.dirty):
-        try:
-            columns = inspect(obj).mapper.column_attrs
-        except Exception:  # not a mapped object
-            continue
-        for attr in columns:
-            value = obj.__dict__.get(attr.key)
+        values = obj.__dict__
+        for key in _column_keys(obj):
+            value = values.get(key)
             if isinstance(value, str | list | dict):
                 cleaned = clean_json(value)
                 if cleaned is not value:
-                    setattr(obj, attr.key, cleaned)
+                    setattr(obj, key, cleaned)
 
 
 def make_engine(url: str) -> Engine:

@@ -101,11 +101,10 @@ def remember(session: Session, texts: Iterable[str], static: set[int] | frozense
     Runs of the templates' static wording are left out (`seed` wrote them as anchors when the
     pipeline started), and so are runs this process already wrote."""
     pending: dict[int, bool] = session.info.setdefault(_SESSION_KEY, {})
-    written = _written_for(session)
+    written = _written_for(session).items.keys()
     for text in texts:
-        for value in _text_hashes(text):
-            if value not in static and value not in written:
-                pending.setdefault(value, False)
+        for value in _text_hashes(text) - static - written - pending.keys():
+            pending[value] = False
 
 
 _RUN_MEMO: dict[tuple[str, ...], int] = {}  # run → hash: emails share most of their runs
