@@ -101,10 +101,11 @@ def remember(session: Session, texts: Iterable[str], static: set[int] | frozense
     Runs of the templates' static wording are left out (`seed` wrote them as anchors when the
     pipeline started), and so are runs this process already wrote."""
     pending: dict[int, bool] = session.info.setdefault(_SESSION_KEY, {})
-    written = _written_for(session).items.keys()
+    written = _written_for(session).items
     for text in texts:
-        for value in _text_hashes(text) - static - written - pending.keys():
-            pending[value] = False
+        for value in _text_hashes(text).difference(static):
+            if value not in written and value not in pending:
+                pending[value] = False
 
 
 _RUN_MEMO: dict[tuple[str, ...], int] = {}  # run → hash: emails share most of their runs
