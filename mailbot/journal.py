@@ -44,29 +44,30 @@ def _headers(raw: bytes) -> Message:
         return Message()
 
 
-def dedupe_key(raw: bytes) -> str:
+def dedupe_key(raw: bytes, headers: Message | None = None) -> str:
     """The Message-ID (angle brackets kept, controls removed), else 'sha256:<hex>' of the raw
-    bytes."""
-    match = _MSGID.search(header_text(_headers(raw), "Message-ID"))
+    bytes. `headers`: `raw`'s, when already parsed."""
+    match = _MSGID.search(header_text(_headers(raw) if headers is None else headers,
+                                      "Message-ID"))
     if match:
         return match.group(0)
     return "sha256:" + hashlib.sha256(raw).hexdigest()
 
 
-def _summary(raw: bytes) -> tuple[str | None, str | None]:
-    headers = _headers(raw)
+def _summary(headers: Message) -> tuple[str | None, str | None]:
     sender = header_text(headers, "From")[:300] or None
     subject = header_text(headers, "Subject")[:300] or None
     return sender, subject
 
 
 def _new_row(mailbox: str, uidvalidity: int | None, uid: int | None, raw: bytes) -> InboundMessage:
-    sender, subject = _summary(raw)
+    headers = _headers(raw)  # parsed once for the key and the summary
+    sender, subject = _summary(headers)
     return InboundMessage(
         mailbox=mailbox,
         uidvalidity=uidvalidity,
         uid=uid,
-        dedupe_key=dedupe_key(raw),
+        dedupe_key=dedupe_key(raw, headers),
         sha256=hashlib.sha256(raw).hexdigest(),
         raw=raw,
         size=len(raw),
