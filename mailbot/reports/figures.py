@@ -18,8 +18,9 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from functools import lru_cache
 
-from sqlalchemy import case, func
+from sqlalchemy import Date, String, and_, case, cast, func, type_coerce
 from sqlmodel import Session, col, select
 
 from mailbot.domain.models import AuditEvent, Company, Lot, Market, Offer, Referral, Worksite
@@ -187,11 +188,9 @@ def _add_months(start: date, months: int) -> date:
     raise ValueError(start)  # pragma: no cover - day 28 always exists
 
 
-def end_of_duration(start: date, text: str | None) -> date | None:
-    """The day after a contract of `text` ('6 mois', '12 semaines', 'un an', '1,5 mois')
-    starting `start` ends (exclusive end), or None when no duration is written."""
-    if not text:
-        return None
+@lru_cache(maxsize=1024)
+def _duration(text: str) -> tuple[float, str] | None:
+    """'6 mois' → (6.0, 'mois'), 'un an' → (12.0, 'mois'), '12 semaines' → (12.0, 'semaines')."""
     match = _DURATION.search(_fold(text))
     if not match:
         return None
@@ -201,7 +200,17 @@ def end_of_duration(start: date, text: str | None) -> date | None:
     if amount <= 0:
         return None
     if unit.startswith(("an", "annee")):
-        amount, unit = amount * 12, "mois"
+        return amount * 12, "mois"
+    return amount, unit
+
+
+def end_of_duration(start: date, text: str | None) -> date | None:
+    """The day after a contract of `text` ('6 mois', '12 semaines', 'un an', '1,5 mois')
+    starting `start` ends (exclusive end), or None when no duration is written."""
+    parsed = _duration(text) if text else None
+    if parsed is None:
+        return None
+    amount, unit = parsed
     if unit == "mois":
         if amount.is_integer():
             return _add_months(start, int(amount))
@@ -262,10 +271,6 @@ def presented_condition():
         col(Referral.id).in_(seen)
 
 
-def _as_date(value: date | datetime | None) -> date | None:
-    return value.date() if isinstance(value, datetime) else value
-
-
 def read_report(session: Session, *, as_of: date, period_start: datetime,
                 period_end: datetime) -> Report:
     """Every market's figures as of `as_of` (a constant number of queries)."""
@@ -290,32 +295,41 @@ def read_report(session: Session, *, as_of: date, period_start: datetime,
         figures.offers, figures.positions = int(offers), int(positions or 0)
 
     presented = presented_condition()
-    for lot_id, company_id, referrals, seen, hired in session.exec(
+    is_hired = col(Referral.status) == ReferralState.HIRED.value
+    codes = cast(Referral.eligibility, String)  # '["rsa", "qpv"]' on every backend
+    publics = [func.sum(case((and_(is_hired, codes.like(f'%"{code}"%')), 1), else_=0))
+               for code, _label in PUBLIC_COLUMNS]
+    for lot_id, company_id, referrals, seen, hired, *shares in session.exec(
             select(Offer.lot_id, Offer.company_id, func.count(Referral.id),
-                   func.sum(case((presented, 1), else_=0)),
-                   func.sum(case((col(Referral.status) == ReferralState.HIRED.value, 1), else_=0)))
+                   func.sum(case((presented, 1), else_=0)), func.sum(case((is_hired, 1), else_=0)),
+                   *publics)
             .join(Offer, col(Referral.offer_id) == col(Offer.id))
             .group_by(Offer.lot_id, Offer.company_id)):
         figures = cell(lot_id, company_id)
         figures.referrals, figures.presented, figures.retained = (
             int(referrals), int(seen or 0), int(hired or 0))
+        for (code, _label), count in zip(PUBLIC_COLUMNS, shares, strict=True):
+            if count:
+                figures.publics[code] = int(count)
 
     lot_by_id = {lot.id: lot for lot, _name in lots}
+    # a contract without a start date starts the day it was decided
+    start_day = type_coerce(func.coalesce(Referral.contract_start, func.date(Referral.decided_at)),
+                            Date)
     retained = list(session.exec(
-        select(Offer.lot_id, Offer.company_id, Referral.candidate_id, Referral.eligibility,
-               Referral.contract_type, Referral.contract_start, Referral.contract_end,
-               Referral.contract_duration, Referral.weekly_hours, Referral.decided_at)
+        select(Offer.lot_id, Offer.company_id, Referral.candidate_id, Referral.contract_type,
+               start_day, Referral.contract_end, Referral.contract_duration,
+               Referral.weekly_hours)
         .join(Offer, col(Referral.offer_id) == col(Offer.id))
-        .where(Referral.status == ReferralState.HIRED.value)))
+        .where(is_hired)))
     contracts_of = Counter(row[2] for row in retained)
-    for (lot_id, company_id, candidate_id, eligibility, ctype, start, end, duration, weekly,
-         decided_at) in retained:
+    codes_of: dict[str | None, str] = {}
+    for lot_id, company_id, candidate_id, ctype, start, end, duration, weekly in retained:
         figures = cell(lot_id, company_id)
-        code = contract_code(ctype)
+        code = codes_of.get(ctype) or codes_of.setdefault(ctype, contract_code(ctype))
         figures.contracts[code] += 1
-        figures.publics.update({str(c) for c in (eligibility or [])} & {c for c, _ in PUBLIC_COLUMNS})
         lot = lot_by_id.get(lot_id)
-        hours = projected_hours(weekly, start or _as_date(decided_at), end, duration, code,
+        hours = projected_hours(weekly, start, end, duration, code,
                                 lot.start_date if lot else None, lot.end_date if lot else None)
         if hours is None:
             figures.unprojected += 1

@@ -19,14 +19,14 @@ __all__ = ["FIGURE_HEADERS", "TOTALS_SHEET", "XLSX_TYPE", "summary_workbook", "w
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 TOTALS_SHEET = "Synthèse"
 _DATE = "DD/MM/YYYY"
-_INT = "#,##0"
+_INT = None  # whole counts: Excel's General format shows them as they are
 _HOURS = "#,##0"
 _SHARE = "0.0%"
 
 
-def _figure_columns() -> list[tuple[str, Callable[[Figures], Any], str]]:
+def _figure_columns() -> list[tuple[str, Callable[[Figures], Any], str | None]]:
     """(header, value of a Figures, number format) of the figure columns, in order."""
-    columns: list[tuple[str, Callable[[Figures], Any], str]] = [
+    columns: list[tuple[str, Callable[[Figures], Any], str | None]] = [
         ("Offres", lambda f: f.offers, _INT),
         ("Postes", lambda f: f.positions, _INT),
         ("Candidatures", lambda f: f.referrals, _INT),
@@ -74,12 +74,12 @@ def write_rows(sheet: Any, headers: list[str], rows: list[list[Any]],
     for cell in sheet[1]:
         cell.font = Font(bold=True)
         cell.alignment = Alignment(wrap_text=True, vertical="top")
-    for row in rows:
+    formatted = [(index, fmt) for index, fmt in enumerate(formats) if fmt]
+    for number, row in enumerate(rows, start=2):
         sheet.append(row)
-    for index, fmt in enumerate(formats, start=1):
-        if fmt:
-            for (cell,) in sheet.iter_rows(min_row=2, min_col=index, max_col=index):
-                cell.number_format = fmt
+        for index, fmt in formatted:
+            if row[index] is not None:
+                sheet.cell(row=number, column=index + 1).number_format = fmt
     sheet.freeze_panes = "A2"
     for index, header in enumerate(headers, start=1):
         longest = max([len(_shown(row[index - 1])) for row in rows] or [0])
