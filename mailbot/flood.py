@@ -17,7 +17,8 @@ from mailbot.domain.models import InboundMessage, Offer, OutboxMessage, OutboxSt
 __all__ = ["ANSWER_ROLES", "WINDOW", "answers_in_window", "offers_in_window"]
 
 WINDOW = timedelta(hours=24)
-ANSWER_ROLES = ("company/ack", "company/unreadable", "partner/referral_ack", "sender/received")
+ANSWER_ROLES = ("company/ack", "company/unreadable", "company/incomplete", "company/updated",
+                "partner/referral_ack", "sender/received")
 
 
 def offers_in_window(session: Session, sender: str, exclude_inbound: int | None = None) -> int:

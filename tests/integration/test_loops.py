@@ -170,9 +170,11 @@ def test_flood_from_one_sender_is_held_and_released(tmp_path, dovecot, imap_acco
                           imap=imap_account, smtp=smtp_server)
     template = message_from_bytes(sample("e06_form_in_body.eml"), policy=default_policy)
     company = sender_of(sample("e06_form_in_body.eml"))
-    for _ in range(30):
+    body = template.get_content()
+    for number in range(30):  # thirty needs (the same job again would revise one offer)
         del template["Message-ID"]
         template["Message-ID"] = make_msgid(domain="flood.example")
+        template.set_content(body.replace("PLOMBIER CHAUFFAGISTE", f"PLOMBIER N°{number + 1}"))
         dovecot.append(imap_account.username, "INBOX", template.as_bytes())
     done = mailbot("run", "--once", "--config", str(config))
     assert done.returncode == 0, done.stderr
@@ -183,7 +185,7 @@ def test_flood_from_one_sender_is_held_and_released(tmp_path, dovecot, imap_acco
     assert len(listed) == 30 and sum(o["status"] == "held" for o in listed) == 20
     held = json.loads(mailbot("outbox", "list", "--status", "held", "--json", "--limit", "500",
                               "--config", str(config)).stdout)
-    assert len(held) == 20 * (1 + len(PARTNERS))
+    assert len(held) == 20  # the acknowledgements; a held offer is sent to partners on release
     flagged = json.loads(mailbot("messages", "list", "--flagged", "--json", "--config",
                                  str(config)).stdout)
     assert sum("held" in (m["reason"] or "") for m in flagged) == 20
