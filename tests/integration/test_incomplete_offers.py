@@ -66,10 +66,10 @@ def form_mail(fields: dict, subject: str = "Formulaire de liaison") -> bytes:
     return msg.as_bytes()
 
 
-def answer(ours: EmailMessage, lines: list[str]) -> bytes:
+def answer(ours: EmailMessage, lines: list[str], sender: str = f"Claire Durand <{COMPANY}>") -> bytes:
     """The company answers our email above its quoted text, as a mail client does."""
     msg = EmailMessage(policy=default_policy)
-    msg["From"] = f"Claire Durand <{COMPANY}>"
+    msg["From"] = sender
     msg["To"] = FROM_ADDRESS
     msg["Subject"] = "RE: " + str(ours["Subject"])
     msg["Message-ID"] = make_msgid(domain="durand-tp.example")
