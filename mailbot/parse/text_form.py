@@ -252,7 +252,7 @@ def is_heading(rules: LabelRules, text: str) -> bool:
 
 def _upper_value(text: str) -> bool:
     """An answer written in capitals under its label ('CHAUFFEUR POIDS LOURD'), not a mark."""
-    return not _MARK.match(text) and not _DECOR.match(text) and text == text.upper()
+    return len(text) <= 60 and not _MARK.match(text) and not _DECOR.match(text) and text == text.upper()
 
 
 def _label_shaped(rules: LabelRules, text: str) -> bool:
@@ -475,8 +475,13 @@ class _Assembler:
             found = closing if closing is not None and closing.kind == "ignore" else None
         if found is not None and found.kind == "field" and _ARTICLE.match(_NUMBERING.sub("", text)):
             found = None  # 'Le poste à pourvoir': a heading, not the label 'Postes à pourvoir'
-        answer = found is not None or (_upper_value(text) and not _HEAD_NUMBER.match(text))
-        if self._waiting() and (found is None or found.key == self.current) and answer:
+        words = self.rules.key(text)
+        sectioned = bool(words) and words[0] in self.rules.heading_words  # 'CONDITIONS PROPOSÉES'
+        styled = self.bare_style or self.bare_labels >= 2  # labels above answers, seen or known
+        answer = found is not None or (
+            styled and _upper_value(text) and not _HEAD_NUMBER.match(text) and not sectioned
+        )
+        if self._waiting() and (found is None or found.key == self.current) and answer and colon is None:
             self.lines.append(text)  # 'Expérience souhaitée', then 'Expérience exigée (3 ans)'
             return
         if found is not None and found.kind == "heading" and self.bare_labels >= 2:
