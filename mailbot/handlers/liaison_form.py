@@ -58,6 +58,14 @@ def _company(ctx: HandlerContext, data: dict) -> Company:
     return company
 
 
+def _known_company(ctx: HandlerContext, data: dict) -> None:
+    """A revising form's company block: empty fields of the stored company (same SIRET) are
+    filled and different details kept as a flagged revision, as for a new offer."""
+    siret = data.get("siret")
+    if siret and ctx.session.exec(select(Company.id).where(Company.siret == siret)).first():
+        _company(ctx, data)
+
+
 def _differs(key: str, stored: object, received: object) -> bool:
     """Two values of a company field that say different things (case, spacing, phone format
     aside)."""
@@ -95,6 +103,7 @@ def handle(ctx: HandlerContext) -> None:
     if len(forms) == 1:  # the company answers about its own offer: a revision of it
         answered = offer_reply.answered_offer(ctx, (forms[0].get("job") or {}).get("title"))
         if answered is not None:
+            _known_company(ctx, forms[0].get("company") or {})
             offer_reply.complete(ctx, answered, form_values(forms[0]))
             return
     needs: list[list[str]] = []  # required fields each new offer lacks
@@ -102,6 +111,7 @@ def handle(ctx: HandlerContext) -> None:
         previous = previous_offer(ctx.session, form.get("company") or {},
                                   (form.get("job") or {}).get("title"))
         if previous is not None:  # a corrected form for the same company and job
+            _known_company(ctx, form.get("company") or {})
             record_sightings(ctx.session, form.get("unrecognised_labels") or [], ctx.entry.id,
                              previous.id)  # for `mailbot labels unknown`
             offer_reply.complete(ctx, previous, form_values(form), source="form")
