@@ -26,11 +26,16 @@ FORMS = 200
 
 
 def forms() -> list[tuple[str, bytes]]:
-    """FORMS liaison forms typed in the body, each from its own company."""
+    """FORMS liaison forms typed in the body, each from its own sender and for its own job (the
+    same company and job again would be a corrected form: a revision of the first offer)."""
     base = message_from_bytes(sample("e06_form_in_body.eml"), policy=default_policy)
+    text = base.get_body(("plain",)).get_content()
+    assert "PLOMBIER CHAUFFAGISTE\n" in text
     out = []
     for n in range(FORMS):
         msg = message_from_bytes(base.as_bytes(), policy=default_policy)
+        msg.get_body(("plain",)).set_content(
+            text.replace("PLOMBIER CHAUFFAGISTE\n", f"PLOMBIER CHAUFFAGISTE {n:03d}\n"))
         sender = f"recrutement{n}@entreprise{n}.example"
         for name in ("From", "Message-ID", "Return-Path"):
             del msg[name]
