@@ -45,7 +45,7 @@ _NUMBERED_HEADING = re.compile(
     r"^\W*(?:(?:\d{1,2}(?:\.\d{1,2})*|[A-Ha-h]|[IVX]{1,4})\s*[.)–—-]?\s+)?(?:"
     + r"(?:(?:votre|notre)\s+)?"  # 'Votre besoin n° 2'
     + _JOB_WORD
-    + r"\s*(?:n\s*[°ºo]\.?|num[ée]ro)?\s*(?:\d+|[A-H])\b(?:\s+[a-zà-ÿ]{3,}){0,2}|"  # 'Profil n° 2 recherché'
+    + r"\s*(?:n\s*[°ºo]\.?|num[ée]ro)?\s*(?:\d+|[A-H])\b(?:\s*/\s*\d+)?(?:\s+[a-zà-ÿ]{3,}){0,2}|"  # 'EMPLOI 1/2'
     + _ORDINAL
     + r"\s+"
     + _JOB_WORD
@@ -104,6 +104,8 @@ class RawForm:
     order: list[tuple[str | None, str, str]] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     unrecognised: list[str] = field(default_factory=list)
+    #: (place in the text, field, label) of the repeated answer that opened this form, if any
+    opened_by: tuple[tuple[int, int], str, str] | None = None
 
     def copy_company(self) -> RawForm:
         return RawForm(
@@ -159,7 +161,9 @@ def match_label(rules: LabelRules, label: str, *, whole_line: bool = False) -> L
     return found
 
 
-_JOB_NUMBER = re.compile(_JOB_WORD + r"\s*(?:n\s*[°ºo]\.?|num[ée]ro)?\s*(\d+|[A-H])\s*\W*$", re.IGNORECASE)
+_JOB_NUMBER = re.compile(
+    _JOB_WORD + r"\s*(?:n\s*[°ºo]\.?|num[ée]ro)?\s*(\d+|[A-H])(?:\s*/\s*\d+)?\s*\W*$", re.IGNORECASE
+)
 
 
 def _job_number(heading: str) -> str | None:
@@ -335,6 +339,9 @@ class _Assembler:
         self.awaiting = False  # a label alone on its line waits for its answer on the next line
         self.bare_style = False  # the document writes its labels alone above their answers
         self.job_number: str | None = None  # the number of the last job heading ('Poste 2' -> '2')
+        self.position = (0, 0)  # (event, line) being read
+        self.start_pos = (0, 0)  # where the current field's label was read
+        self.suppressed: set[tuple[int, int]] = set()  # repeated answers that open no new job
 
     @property
     def form(self) -> RawForm:
@@ -346,12 +353,13 @@ class _Assembler:
             key = self.current
             if key != _UNKNOWN and value and self.current_label:
                 key = self._by_shape(key, value, self.current_label)  # 'Poste à pourvoir', 'Serveur'
-            self._store(key, value, self.current_label)
+            self._store(key, value, self.current_label, self.start_pos)
         self.current = None
         self.lines = []
         self.awaiting = False
 
-    def _store(self, key: str, value: str, label: str = "") -> None:
+    def _store(self, key: str, value: str, label: str = "", where: tuple[int, int] | None = None) -> None:
+        where = where or self.position
         if key == _UNKNOWN:
             self.form.order.append((None, label, value))
             return
@@ -370,8 +378,13 @@ class _Assembler:
                     self.letterhead.discard(key)
                     values[key] = value
                 return  # a second phone/e-mail of the same company: keep the first
+            if where in self.suppressed:  # no evidence of a next job: read by the form's order
+                self.form.order.append((None, label, value))
+                return
             new = RawForm() if key.startswith(_COMPANY) else self.form.copy_company()
             new.market = self.market
+            if not key.startswith(_COMPANY):
+                new.opened_by = (where, key, label)
             self.forms.append(new)
             values = new.values
         values[key] = value
@@ -390,6 +403,7 @@ class _Assembler:
             self.labels_seen.add(key)
         self.current = key
         self.current_label = label
+        self.start_pos = self.position
         self.lines = [value] if value else []
 
     def job_heading(self, heading: str = "") -> None:
@@ -838,14 +852,51 @@ def _share_conditions(forms: list[RawForm]) -> None:
 
 def assemble(events: Iterable[Event], rules: LabelRules | None = None) -> tuple[list[RawForm], set[str]]:
     """Raw forms found in `events`, and the set of field labels recognised (even empty ones)."""
-    machine = _Assembler(rules or load_rules())
+    rules = rules or load_rules()
     events = list(events)
     lines = [x for e in events if e.kind == "line" for x in e.text.split("\n")]
-    machine.bare_style = _bare_style(machine.rules, lines)
-    for event in events:
-        if event.kind == "pair":
-            machine.feed_pair(event.text, event.value, event.key)
-        else:
-            for line in event.text.split("\n"):
-                machine.feed_line(line)
+    bare_style = _bare_style(rules, lines)
+    suppressed: set[tuple[int, int]] = set()
+    for _ in range(_PASSES):
+        machine = _Assembler(rules)
+        machine.bare_style = bare_style
+        machine.suppressed = set(suppressed)
+        for number, event in enumerate(events):
+            machine.position = (number, 0)
+            if event.kind == "pair":
+                machine.feed_pair(event.text, event.value, event.key)
+            else:
+                for index, line in enumerate(event.text.split("\n")):
+                    machine.position = (number, index)
+                    machine.feed_line(line)
+        machine.close()
+        unproven = _unproven_jobs(rules, machine.forms)
+        if not unproven:
+            break
+        suppressed |= unproven
     return machine.finish(), machine.labels_seen
+
+
+_PASSES = 4
+
+
+def _job_keys(form: RawForm) -> set[str]:
+    return {k for k, v in form.values.items() if v and not k.startswith(_COMPANY)}
+
+
+def _unproven_jobs(rules: LabelRules, forms: list[RawForm]) -> set[tuple[int, int]]:
+    """Places where a repeated answer opened a next job without evidence: the form it opened
+    answers none of the job's fields the form before it answered (only the ones still missing
+    there), and its label is not the one that answered that field first ('Qualification' after
+    'Intitulé du poste' is the training, 'Métier' twice is two jobs)."""
+    found: set[tuple[int, int]] = set()
+    for previous, form in zip(forms, forms[1:], strict=False):
+        if form.opened_by is None:
+            continue
+        where, key, label = form.opened_by
+        first = next((x for k, x, _ in previous.order if k == key), None)
+        if first is not None and rules.key(_NUMBERING.sub("", first)) == rules.key(_NUMBERING.sub("", label)):
+            continue
+        if not (_job_keys(form) - {key}) & _job_keys(previous):
+            found.add(where)
+    return found
