@@ -311,6 +311,7 @@ _SINGLE_LINE = frozenset(
 _BULLETED = re.compile(r"^\s*(?:[-•–—*·▪►●○◦→✓]|\d+[.)])\s")
 _BARE_EMAIL = re.compile(r"^\s*[\w.+-]+@[\w-]+(?:\.[\w-]+)+\s*$")
 _NUMBERED_ITEM = re.compile(r"^\s*\d{1,2}[.)]\s")
+_ASKED = re.compile(r"^([A-ZÀ-Ý].{2,80}?\?)\s*(\S.*)$")  # 'Combien de postes ? Cinq (5)'
 _SEMICOLON = re.compile(r"^(.{1,60}?)\s*;\s*(\S.*)$")  # OCR read ':' as ';'
 _UNKNOWN = "?"
 # A company's or the agency's letterhead/footer line: a phone number, a web or e-mail address, RCS.
@@ -450,7 +451,7 @@ class _Assembler:
             if self.form.market is None:
                 self.form.market = self.market
             return
-        colon = _COLON.match(text) or self._ocr_semicolon(text)
+        colon = _COLON.match(text) or self._ocr_semicolon(text) or self._asked(text)
         if colon and colon.group(1).count("(") > colon.group(1).count(")"):
             colon = None  # '… pour le chantier (marché : X)': a colon inside a parenthesis
         leader = _LEADER.search(text)
@@ -566,6 +567,14 @@ class _Assembler:
         if found is None or found.kind != "field":
             return colon
         return _COLON.match(f"{colon.group(1)} {inner.group(1)} : {inner.group(2)}") or colon
+
+    def _asked(self, text: str) -> re.Match[str] | None:
+        """'Combien de postes ? Cinq (5)': a question whose words name a field, then its answer."""
+        found = _ASKED.match(text)
+        if found is None or self._waiting():
+            return None
+        label = match_label(self.rules, found.group(1).rstrip(" ?"))
+        return found if label is not None and label.kind == "field" else None
 
     def _ocr_semicolon(self, text: str) -> re.Match[str] | None:
         """'Raison sociale ; X' (OCR read the colon as a semicolon): only for an exact label."""
@@ -797,6 +806,25 @@ def _resolve_runs(form: RawForm) -> None:
         index = end
 
 
+_STRICT_SHAPES: dict[str, re.Pattern[str]] = {
+    "job.positions": re.compile(
+        r"^\W*(?:\d{1,3}|" + _NUMBER_WORD.pattern + r")(?:\s*\(\s*\d{1,3}\s*\))?\s*"
+        r"(?:postes?|personnes?|salari[ée]s?|recrutements?|candidats?|embauches?)?\W*$",
+        re.I,
+    ),
+    "company.phone": re.compile(r"^\W*(?:\+\s*33\s*(?:\(0\))?|\b0)\s*[1-9](?:[\s.\-]?\d{2}){4}\W*$"),
+    "company.email": _BARE_EMAIL,
+    "conditions.weekly_hours": re.compile(r"^\W*\d{1,2}(?:[.,]\d{1,2})?\s*(?:h|heures?)\b.{0,30}$", re.I),
+}
+
+
+def _by_strict_shape(form: RawForm, value: str) -> str | None:
+    """The one missing field whose unmistakable shape the answer has (a count, a phone number,
+    an e-mail address, weekly hours), wherever the label stands."""
+    fits = [k for k, shape in _STRICT_SHAPES.items() if not form.values.get(k) and shape.match(value.strip())]
+    return fits[0] if len(fits) == 1 else None
+
+
 def _resolve_unknown(form: RawForm) -> None:
     """Unknown labels read by the form's structure, or reported as unrecognised.
 
@@ -819,6 +847,8 @@ def _resolve_unknown(form: RawForm) -> None:
                 window = [f for f in _CANON[low:high] if not form.values.get(f) and _fits_place(f, value)]
                 if len(window) == 1:
                     chosen = window[0]
+            if chosen is None:
+                chosen = _by_strict_shape(form, value)
             digits = re.sub(r"\D", "", value)
             if chosen is None and not form.values.get("company.siret") and len(digits) == 14:
                 from stdnum.fr import siret
