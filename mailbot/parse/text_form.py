@@ -45,7 +45,7 @@ _NUMBERED_HEADING = re.compile(
     r"^\W*(?:(?:\d{1,2}(?:\.\d{1,2})*|[A-Ha-h]|[IVX]{1,4})\s*[.)–—-]?\s+)?(?:"
     + r"(?:(?:votre|notre)\s+)?"  # 'Votre besoin n° 2'
     + _JOB_WORD
-    + r"\s*(?:n\s*[°ºo]\.?|num[ée]ro)?\s*(?:\d+|[A-H])\b(?:\s*/\s*\d+)?(?:\s+[a-zà-ÿ]{3,}){0,2}|"  # 'EMPLOI 1/2'
+    + r"\s*(?:n\s*[°ºo]\.?|num[ée]ro)?\s*(?:\d+|[A-H])\b(?:\s*/\s*\d+)?(?:\s+[a-zà-ÿ]{3,}){0,2}|"  # 'Job 1/2'
     + _ORDINAL
     + r"\s+"
     + _JOB_WORD
@@ -711,6 +711,7 @@ _DATE_ONLY = re.compile(
     r"^\W*(?:(?:d[èe]s\s+|[àa]\s+partir\s+du\s+|le\s+|au\s+)*)(?:" + _DATE.pattern + r")[\w\s]{0,12}\W*$",
     re.I,
 )
+_TIME_UNIT = re.compile(r"\d\s*(?:mois|ans?|ann[ée]es?|semaines?|jours?|h\b|heures?)", re.I)
 _NEVER_A_DATE = frozenset({"job.positions", "job.title"})
 _SHAPES: dict[str, re.Pattern[str]] = {
     "company.siret": re.compile(r"^\D{0,20}(?:\d[\s.\-]?){14}\D{0,20}$"),
@@ -725,8 +726,9 @@ _SHAPES: dict[str, re.Pattern[str]] = {
 
 def shape_fits(key: str, value: str) -> bool:
     """Does the answer have the shape its field needs (a count, a date, hours, a SIRET…)?"""
-    if key == "job.positions":
-        return bool(_DIGIT.search(value) or _NUMBER_WORD.search(value))
+    if key == "job.positions":  # a count, not a duration ('6 mois renouvelable')
+        counted = bool(_DIGIT.search(value) or _NUMBER_WORD.search(value))
+        return counted and not _TIME_UNIT.search(value)
     if key == "job.title":
         return not re.fullmatch(r"\W*\d+\W*(?:postes?|personnes?)?\W*", value, re.I)
     pattern = _SHAPES.get(key)
@@ -821,7 +823,9 @@ _STRICT_SHAPES: dict[str, re.Pattern[str]] = {
 def _by_strict_shape(form: RawForm, value: str) -> str | None:
     """The one missing field whose unmistakable shape the answer has (a count, a phone number,
     an e-mail address, weekly hours), wherever the label stands."""
-    fits = [k for k, shape in _STRICT_SHAPES.items() if not form.values.get(k) and shape.match(value.strip())]
+    value = value.strip()
+    fits = [k for k, shape in _STRICT_SHAPES.items() if shape.match(value)]
+    fits = [k for k in fits if not clean_text(form.values.get(k))]
     return fits[0] if len(fits) == 1 else None
 
 
