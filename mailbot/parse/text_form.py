@@ -817,6 +817,12 @@ _STRICT_SHAPES: dict[str, re.Pattern[str]] = {
     "company.phone": re.compile(r"^\W*(?:\+\s*33\s*(?:\(0\))?|\b0)\s*[1-9](?:[\s.\-]?\d{2}){4}\W*$"),
     "company.email": _BARE_EMAIL,
     "conditions.weekly_hours": re.compile(r"^\W*\d{1,2}(?:[.,]\d{1,2})?\s*(?:h|heures?)\b.{0,30}$", re.I),
+    "conditions.contract_type": re.compile(
+        r"^\W*(?:contrat\s+(?:[àa]|de|d['’])\s*)?(?:C\.?\s?D\.?\s?[DI]\.?(?:\s?I\.?)?|CTT|int[ée]rim|"
+        r"apprentissage|alternance|professionnalisation|dur[ée]e\s+(?:in)?d[ée]termin[ée]e|"
+        r"mission\s+d['’]\s*int[ée]rim|travail\s+temporaire)(?![\w])(?:\s.{0,40})?$",
+        re.I,
+    ),
 }
 
 
