@@ -341,6 +341,7 @@ class _Assembler:
         self.bare_style = False  # the document writes its labels alone above their answers
         self.job_number: str | None = None  # the number of the last job heading ('Poste 2' -> '2')
         self.position = (0, 0)  # (event, line) being read
+        self.signed = False  # a closing or signature line was read: no unknown label after it
         self.start_pos = (0, 0)  # where the current field's label was read
         self.suppressed: set[tuple[int, int]] = set()  # repeated answers that open no new job
 
@@ -509,6 +510,7 @@ class _Assembler:
                 self.start(found.key, "", text)
             else:
                 self.close()
+                self.signed = self.signed or found.kind == "ignore"
             return
         if self._question(text):
             return
@@ -534,7 +536,9 @@ class _Assembler:
             if found is None and tabbed and one_line and self._unknown_label(gap.group(1), gap.group(1)):
                 self.start(_UNKNOWN, gap.group(2).strip(), gap.group(1).strip())  # 'NIC<TAB>00033'
                 return
-        if self._bare_meaning(text):
+        if self._bare_meaning(text, blank_after_empty):
+            return
+        if self._bare_unknown(text):
             return
         if self.current is None and reopen is not None and _BULLETED.match(text) and not _FOOTER.search(text):
             if self.form.values.get(reopen):  # 'Activités :', then items with blank lines between
@@ -597,15 +601,34 @@ class _Assembler:
         """A label alone on its line still waits for its answer: the next line is that answer."""
         return self.awaiting and not self.lines
 
-    def _bare_meaning(self, text: str) -> bool:
+    def _bare_unknown(self, text: str) -> bool:
+        """In a form written with labels above their answers, a label-shaped line no rule knows,
+        where no answer is awaited ('Numéro où vous joindre'): its answer is read by the form's
+        order or shape."""
+        bare = self.bare_labels >= 2 or self.bare_style
+        if not bare or self.signed or self.current is not None or not _label_shaped(self.rules, text):
+            return False
+        if _upper_value(text) or _FOOTER.search(text):
+            return False
+        self.start(_UNKNOWN, "", text)
+        self.awaiting = True
+        return True
+
+    def _bare_meaning(self, text: str, after_gap: bool = False) -> bool:
         """A label alone on its line read by its first words or its meaning words, in a form
-        written that way (labels above their answers); never the line right under a label."""
+        written that way (labels above their answers); never the line right under a label,
+        unless a blank line left that label empty and this one begins with a listed wording."""
         bare = self.bare_labels or self.bare_style
-        if not bare or len(text) > 60 or not text[0].isupper() or self._waiting():
+        if not bare or len(text) > 60 or not text[0].isupper():
             return False
         if _answer_punct(text) or len(self.rules.key(text)) > 5:
             return False  # 'Permis / habilitations / contraintes' is a label, '1 850 €' an answer
         found = self.rules.match(_PARENS.sub(" ", text))
+        if self._waiting():  # 'Adresse du chantier', nothing, then 'Rémunération envisagée'
+            extra = len(self.rules.key(text)) - found.size if found is not None else 9
+            listed = found is not None and found.kind == "field" and extra <= 1
+            if not (after_gap and listed and not self.form.values.get(found.key)):
+                return False
         if found is None or found.kind != "field" or len(self.rules.key(text)) - found.size > 1:
             found = self.rules.meaning(text)  # 'Compétences techniques', 'Descriptif des tâches'
         if found is None or found.key == self.current or self.form.values.get(found.key):
