@@ -74,6 +74,7 @@ _ONE_LINE = frozenset(
         "conditions.weekly_hours",
     }
 )  # fmt: skip
+_ONE_LINE_ABOVE = _ONE_LINE | {"company.contact_name", "company.legal_name"}
 # What a letterhead prints above a form: a later answer to the same label replaces it.
 _LETTERHEAD = frozenset({"company.phone", "company.email", "company.address"})
 _LABEL_LIKE = re.compile(r"^[A-ZÀ-Ýa-zà-ÿ][\w'’./ -]{0,40}\s*[:：]")
@@ -546,7 +547,8 @@ class _Assembler:
                 self.reopen = reopen
             return
         if self.current is not None:
-            if self.awaiting and self.lines and self.current in _ONE_LINE and _label_shaped(self.rules, text):
+            above = self.awaiting or self.colon_label  # 'Contact :', its name, 'Numéro où vous joindre'
+            if above and self.lines and self.current in _ONE_LINE_ABOVE and _label_shaped(self.rules, text):
                 self.start(_UNKNOWN, "", text)  # 'SIRET', its number, then 'Domiciliation': a label
                 return
             if self.lines and not self.current.startswith(_COMPANY) and _FOOTER.search(text):
