@@ -418,11 +418,18 @@ def _qualified_label(rules: LabelRules, text: str) -> bool:
     return found is not None and found.kind == "field"
 
 
+_MARGIN_DEPTH = 3
+
+
 def text_lines(page: PageLayout, skip: frozenset[str] | set[str] = frozenset()) -> list[str]:
     """The page's text lines but those in `skip` (running headers and footers), with a blank line
     around a heading printed larger than the body text and where a wide vertical gap parts two
     lines (a page footer under the last answer; a page number lets the answer go on)."""
-    lines = [x for x in page.text.split("\n") if x.strip() not in skip]
+    lines = page.text.split("\n")
+    if skip:  # only at the page's top or bottom: the letterhead's name may also be an answer
+        filled = [i for i, x in enumerate(lines) if x.strip()]
+        edges = set(filled[:_MARGIN_DEPTH] + filled[-_MARGIN_DEPTH:])
+        lines = [x for i, x in enumerate(lines) if i not in edges or x.strip() not in skip]
     placed = [s for s in page.segments if s.base is not None and s.size]
     if len(placed) < 5:
         return lines

@@ -515,6 +515,11 @@ class _Assembler:
             return
         if self._question(text):
             return
+        typed_under = self.colon_label and not blank_after_empty and not self.lines and not sectioned
+        typed_under = typed_under and self.current not in (None, _UNKNOWN) and not _HEAD_NUMBER.match(text)
+        if typed_under and _upper_value(text):
+            self.lines.append(text)  # 'Nom de l'entreprise :' then 'ÉLECTRICITÉ GÉNÉRALE BOUTILLIER'
+            return
         if is_heading(self.rules, text):
             self.close()
             return
