@@ -561,6 +561,10 @@ class _Assembler:
                 return
             if self.current in _SINGLE_LINE and self.lines:
                 return  # a footer or a note under a one-line answer
+            if self.lines and not self.current.startswith(_COMPANY) and self._signature(text):
+                self.close()  # 'Léna Dufresnoy, Cheffe d'équipe' under the last answer
+                self.signed = True
+                return
             if self.current in _SHAPES and not shape_fits(self.current, text) and not self.lines:
                 self.close()  # 'Mail :' left empty, then a line that is no e-mail address
                 return
@@ -578,6 +582,13 @@ class _Assembler:
         if found is None or found.kind != "field":
             return colon
         return _COLON.match(f"{colon.group(1)} {inner.group(1)} : {inner.group(2)}") or colon
+
+    def _signature(self, text: str) -> bool:
+        """A line that begins with the contact's name (in any order): the sender signs."""
+        contact = self.form.values.get("company.contact_name") or ""
+        known = {w for w in self.rules.key(contact) if len(w) > 2}
+        words = self.rules.key(re.split(r"[,–—(]", text)[0])
+        return 2 <= len(words) <= 4 and set(words) <= known
 
     def _asked(self, text: str) -> re.Match[str] | None:
         """'Combien de postes ? Cinq (5)': a question whose words name a field, then its answer."""
