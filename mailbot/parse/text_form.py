@@ -624,6 +624,9 @@ class _Assembler:
         where no answer is awaited ('Numéro où vous joindre'): its answer is read by the form's
         order or shape."""
         bare = self.bare_labels >= 2 or self.bare_style
+        if bare and self.current is None and self._signature(text):
+            self.signed = True  # 'Agathe Dumoulin, gérante', then the company's name
+            return True
         if not bare or self.signed or self.current is not None or not _label_shaped(self.rules, text):
             return False
         if _upper_value(text) or _FOOTER.search(text):
