@@ -57,7 +57,7 @@ _HEAD_WORDS = {
     "conditions": ["Le contrat", "Ce que vous proposez", "Embauche et rémunération", "Les modalités"],
 }
 _NUMBERING = ["", "", "1. ", "II – ", "B) ", "Partie 3 : ", "§ 4 ", "Étape 2 – ", "▶ "]
-_JOB_HEADS = ["Poste {n}", "POSTE N° {n}", "Offre {n}", "Emploi n°{n}", "Profil {n}"]
+_JOB_HEADS = ["Poste {n}", "POSTE N° {n}", "Offre {n}", "Emploi n°{n}", "Profil {n}", "EMPLOI {n}/{t}"]
 # Meaning words that name a field alone on a label ('Tâches', 'Courriel'): the [meaning] lists
 # minus the weak words, several-word entries, English words and adjectives.
 _NOT_ALONE = {
@@ -68,6 +68,7 @@ _NOT_ALONE = {
 _PHRASES = [
     "{W}", "{W}", "{W}s prévu(e)s", "{W} à préciser", "Vos {w}s", "{W} de l'offre",
     "{W} demandé(e)s", "Précisions : {w}", "{W} (à compléter)", "Indiquer {w}",
+    "{W}s liés au poste", "{W} pour ce poste",  # a job-title word in another field's label
 ]  # fmt: skip
 CONTRACT_WORDS = {
     "CDI": ["CDI", "Contrat à durée indéterminée"],
@@ -190,7 +191,19 @@ def invented_heading(rng: random.Random, section: str) -> str:
     return heading.upper() if rng.random() < 0.4 else heading
 
 
+# Labels asked as questions, answered on the same line in a typed e-mail ('Combien de postes ? 2').
+_QUESTIONS = {
+    "job.title": ["Quel métier ?", "Quel poste ?"],
+    "job.positions": ["Combien de postes ?", "Combien de personnes ?"],
+    "conditions.contract_duration": ["Pour combien de temps ?"],
+    "conditions.workplace": ["Quel lieu de travail ?"],
+}
+
+
 def _label(rng: random.Random, mode: str, section: str, name: str) -> str:
+    questions = _QUESTIONS.get(f"{section}.{name}")
+    if mode == "meaning" and questions and rng.random() < 0.15:
+        return rng.choice(questions)
     if mode == "meaning" and rng.random() < 0.7:
         return _label_style(rng, meaning_label(rng, section, name))
     return _label_style(rng, rng.choice(RULES[section][name]))
@@ -255,10 +268,10 @@ def generate(rng: random.Random, pool: list[dict], mode: str = "synonyms", jobs:
         forms.append({"company": company, "job": job, "conditions": own})
         items: list[Item] = []
         if jobs > 1:
-            items.append((job_heading.format(n=number), None, [], ""))
+            items.append((job_heading.format(n=number, t=jobs), None, [], ""))
         heading = _heading(rng, mode, "job")
         if jobs > 1 and rng.random() < 0.5:
-            heading = job_heading.format(n=number)  # the job's heading is its only heading
+            heading = job_heading.format(n=number, t=jobs)  # the job's heading is its only heading
         items += _section_items(rng, mode, "job", job, heading)
         if not shared:
             items += _section_items(rng, mode, "conditions", own, _heading(rng, mode, "conditions"))
@@ -284,7 +297,8 @@ def _as_text(items: list[Item]) -> str:
             continue
         first = lines[0] if lines and not lines[0].startswith(("- ", "• ", "* ")) else ""
         rest = lines[1:] if first else lines
-        parts.append(f"{label} : {first}".rstrip())
+        asked = label.endswith("?") and first  # 'Combien de postes ? 2': no colon after a question
+        parts.append(f"{label} {first}" if asked else f"{label} : {first}".rstrip())
         parts.extend(rest)
     parts += ["", "Cordialement,", "Jean Martin", "Standard : 03 22 00 00 00"]
     return "\n".join(parts)
