@@ -180,17 +180,18 @@ def _reports(pipeline: Pipeline, console: Console) -> None:
     from datetime import UTC, datetime
 
     from mailbot.db import session_scope
+    from mailbot.reports.digest import write_digest
     from mailbot.reports.summary import queue_summary
 
     now = datetime.now(UTC)
-    # Hook for the référent's daily digest (mailbot.reports.digest, engineer E): written here,
-    # before the summary, with the same `now`.
+    write_digest(pipeline.engine, pipeline.composer, pipeline.config, due=now, now=now)
     with session_scope(pipeline.engine) as session:
         queue_summary(session, pipeline.composer, pipeline.config, now=now)
     pipeline.send()
-    console.print("The facilitateur gets the weekly summary: figures per market and lot, a chart "
-                  "and the same figures as an Excel file (`mailbot summary preview --out DIR` "
-                  "writes its parts)…\n")
+    console.print("The référent gets the daily digest (what needs them, with the R-ids the email "
+                  "commands use); the facilitateur gets the weekly summary: figures per market "
+                  "and lot, a chart and the same figures as an Excel file (`mailbot digest "
+                  "preview` / `mailbot summary preview --out DIR` write their parts)…\n")
 
 
 def _decide(pipeline: Pipeline) -> str | None:

@@ -29,8 +29,9 @@ def test_demo_runs_the_loop(tmp_path):
     subjects = [str(m["Subject"]) for m in parsed]
     # 4 acks + 4 offers x 3 partners + 1 referral ack; then the référent presents and hires the
     # candidate: 1 presentation to the company, 2 feedback emails to the partner
-    # then the scheduled reports, written at once: the facilitateur's weekly summary
-    assert len(emails) == 4 + 4 * 3 + 1 + 1 + 2 + 1
+    # then the scheduled reports, written at once: the référent's digest, the facilitateur's
+    # weekly summary
+    assert len(emails) == 4 + 4 * 3 + 1 + 1 + 2 + 1 + 1
     roles = [str(m["X-Mailbot-Role"]) for m in parsed]
     assert roles.count("company/presentation") == 1 and roles.count("partner/feedback") == 2
     [presentation] = [m for m in parsed if str(m["X-Mailbot-Role"]) == "company/presentation"]
@@ -44,6 +45,9 @@ def test_demo_runs_the_loop(tmp_path):
     assert [p.get_filename() for p in summary.iter_attachments()][-1].endswith(".xlsx")
     assert "MARCHÉ 2027-AMI-031" in summary.get_body(("plain",)).get_content()  # offers tied to lots
     assert not any("exemple-regie-amiensnord.fr" in str(m["To"]) for m in parsed)
+    [digest] = [m for m in parsed if str(m["X-Mailbot-Role"]) == "referent/digest"]
+    assert str(digest["To"]) == "claire.duhamel@exemple-emploi.fr"
+    assert "R1" in digest.get_body(("plain",)).get_content()  # the new referral, by its id
 
     # a second run starts afresh in the same demo workspace
     again = run("demo", "--dir", str(workspace))
