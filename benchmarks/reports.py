@@ -4,7 +4,7 @@ Builds the data with bulk inserts on SQLite (a temp file) and on a throwaway Pos
 (like tests/harness/postgres.py), then times, each a few times (best and median printed):
 - the référent's daily digest (mailbot.reports.digest.write_digest: collected, rendered, queued);
 - the partners' weekly feedback for every partner (mailbot.reports.partner_weekly.write_weekly)
-  and the full feedback of every partner (mailbot.domain.notices.queue_full_feedback);
+  and the full feedback of every partner (mailbot.domain.notices.queue_full_feedback_all);
 - the facilitateur's summary (figures, chart, XLSX, email queued: mailbot.reports.summary).
 Targets on SQLite: digest <= 1 s, summary <= 3 s. It also counts the SQL statements each report
 runs (SQLAlchemy "before_cursor_execute") with 1,000 and 10,000 offers: the count must not grow
@@ -221,8 +221,8 @@ def measure(url: str, workdir: Path, runs: int) -> dict[str, tuple[list[float], 
 
     def full_feedback(_run: int) -> None:
         with Session(engine) as session:
-            for partner in session.exec(select(Partner)).all():
-                notices.queue_full_feedback(session, composer, config, partner)
+            notices.queue_full_feedback_all(session, composer, config,
+                                            list(session.exec(select(Partner).order_by(Partner.id))))
             session.rollback()
 
     timed("full feedback (all)", full_feedback)

@@ -761,12 +761,9 @@ def feedback_send(
         rows = list(decisions.session.exec(query))
         if partner and not rows:
             raise DecisionError(f"no partner named {partner!r} (see [[partners]] in the config)")
-        lines = []
-        for row in rows:
-            queued = notices.queue_full_feedback(decisions.session, decisions.composer,
-                                                 decisions.config, row)
-            lines.append(f"{row.name}: {queued} feedback email(s) queued")
-        return lines
+        queued = notices.queue_full_feedback_all(decisions.session, decisions.composer,
+                                                 decisions.config, rows)
+        return [f"{row.name}: {queued.get(row.id, 0)} feedback email(s) queued" for row in rows]
 
     _referent_call(config_file, send, act)
 

@@ -44,6 +44,7 @@ __all__ = [
     "queue_all",
     "queue_feedback",
     "queue_full_feedback",
+    "queue_full_feedback_all",
     "queue_offer_updates",
     "queue_presentations",
 ]
@@ -150,69 +151,128 @@ def _attachment(document: Document, filename: str) -> Any:
 
 
 # -- feedback to partners --------------------------------------------------------------------
+# What the feedback reads of a referral (an ORM Referral or a row of `_FEEDBACK_COLUMNS`: the
+# same attribute names); never eligibility.
+_FEEDBACK_COLUMNS = (Referral.id, Referral.offer_id, Referral.partner_id, Referral.sender,
+                     Referral.status, Referral.comment, Referral.refusal_reason,
+                     Referral.contract_type, Referral.contract_start, Referral.contract_end,
+                     Referral.contract_duration, Referral.weekly_hours, Referral.candidate_id)
+_IN_CHUNK = 500  # ids per IN list (a decision batch is small; the full feedback uses joins)
+
+
 def queue_feedback(session: Session, composer: Any, referrals: list[Referral], *,
                    full: bool = False) -> int:
     """One `partner/feedback` per (partner, address that sent the referrals), each listing only
     that partner's referrals among `referrals`; returns how many emails were queued."""
-    groups: dict[tuple[int, str], list[Referral]] = defaultdict(list)
-    addresses: dict[tuple[int, str], str] = {}
-    partners: dict[int, Partner] = {}
-    for row in referrals:
-        if row.partner_id is None:
-            continue  # from an unknown sender: it got a neutral answer, no feedback
-        partner = partners.get(row.partner_id) or session.get(Partner, row.partner_id)
-        if partner is None:
-            continue
-        partners[partner.id] = partner
-        address = (row.sender or (partner.emails[0] if partner.emails else "")).strip()
-        if address:
-            groups[(partner.id, address.lower())].append(row)
-            addresses.setdefault((partner.id, address.lower()), address)
-    sent = 0
-    for (partner_id, key), rows in sorted(groups.items()):
-        partner = partners[partner_id]
-        offers = _feedback_offers(session, rows)
-        context = {"partner": {"name": partner.name, "kind": partner.kind}, "offers": offers,
-                   "full": full}
-        offer_ids = {row.offer_id for row in rows}
-        only = next(iter(offer_ids)) if len(offer_ids) == 1 else None
-        if _queue(session, composer, "partner/feedback", context, [addresses[(partner_id, key)]],
-                  offer_id=only, partner_id=partner.id):
-            sent += 1
-    return sent
+    rows = [row for row in referrals if row.partner_id is not None]
+    if not rows:
+        return 0
+    partners = _by_id(session, Partner, {row.partner_id for row in rows})
+    names = {pid: (first, last) for pid, first, last in _in_chunks(
+        session, select(Candidate.id, Candidate.first_name, Candidate.last_name),
+        Candidate.id, {row.candidate_id for row in rows})}
+    offers = _offer_views(session, _in_chunks(
+        session, _offer_query(), Offer.id, {row.offer_id for row in rows if row.offer_id}))
+    sent = _queue_feedback_groups(session, composer, rows, partners, names, offers, full=full)
+    return sum(sent.values())
 
 
 def queue_full_feedback(session: Session, composer: Any, config: Any, partner: Partner) -> int:
     """Send `partner` the state of all its candidates (`mailbot feedback send`): one email per
     address its referrals came from; returns how many emails were queued."""
-    rows = list(session.exec(select(Referral).where(Referral.partner_id == partner.id)
-                             .order_by(col(Referral.offer_id), col(Referral.id))))
-    return queue_feedback(session, composer, rows, full=True)
+    return queue_full_feedback_all(session, composer, config, [partner]).get(partner.id, 0)
 
 
-def _feedback_offers(session: Session, rows: list[Referral]) -> list[dict]:
-    """The partner's referrals grouped per offer, as the feedback template reads them."""
-    by_offer: dict[int | None, list[Referral]] = defaultdict(list)
-    for row in sorted(rows, key=lambda r: (r.offer_id or 0, r.id or 0)):
-        by_offer[row.offer_id].append(row)
-    out = []
-    for offer_id, group in by_offer.items():
-        offer = session.get(Offer, offer_id) if offer_id else None
-        company = session.get(Company, offer.company_id) if offer and offer.company_id else None
-        view = _offer_view(offer, company) if offer else None
-        out.append({"offer": view, "candidates": [_feedback_item(session, r) for r in group]})
+def queue_full_feedback_all(session: Session, composer: Any, config: Any,
+                            partners: list[Partner]) -> dict[int, int]:
+    """The full feedback of each of `partners` (as `queue_full_feedback`), read in three
+    queries whatever the number of referrals: partner id → emails queued."""
+    wanted = {p.id: p for p in partners if p.id is not None}
+    if not wanted:
+        return {}
+    ids = sorted(wanted)
+    rows = list(session.exec(
+        select(*_FEEDBACK_COLUMNS, Candidate.first_name, Candidate.last_name)
+        .outerjoin(Candidate, Candidate.id == Referral.candidate_id)
+        .where(col(Referral.partner_id).in_(ids))
+        .order_by(col(Referral.offer_id), col(Referral.id))))
+    names = {row.candidate_id: (row.first_name, row.last_name) for row in rows}
+    offers = _offer_views(session, session.exec(_offer_query().where(col(Offer.id).in_(
+        select(Referral.offer_id).where(col(Referral.partner_id).in_(ids)).distinct()))))
+    sent = _queue_feedback_groups(session, composer, rows, wanted, names, offers, full=True)
+    return {pid: sent.get(pid, 0) for pid in ids}
+
+
+def _queue_feedback_groups(session: Session, composer: Any, rows: list, partners: dict,
+                           names: dict, offers: dict, *, full: bool) -> dict[int, int]:
+    """Group `rows` per (partner, sending address) and queue one email per group, in the order
+    of (partner id, address): partner id → emails queued."""
+    groups: dict[tuple[int, str], list] = defaultdict(list)
+    addresses: dict[tuple[int, str], str] = {}
+    for row in rows:
+        partner = partners.get(row.partner_id)
+        if partner is None:
+            continue  # from an unknown sender: it got a neutral answer, no feedback
+        address = (row.sender or (partner.emails[0] if partner.emails else "")).strip()
+        if address:
+            key = (partner.id, address.lower())
+            groups[key].append(row)
+            addresses.setdefault(key, address)
+    sent: dict[int, int] = defaultdict(int)
+    for (partner_id, key), group in sorted(groups.items()):
+        partner = partners[partner_id]
+        context = {"partner": {"name": partner.name, "kind": partner.kind},
+                   "offers": _feedback_offers(group, names, offers), "full": full}
+        offer_ids = {row.offer_id for row in group}
+        only = next(iter(offer_ids)) if len(offer_ids) == 1 else None
+        if _queue(session, composer, "partner/feedback", context, [addresses[(partner_id, key)]],
+                  offer_id=only, partner_id=partner.id):
+            sent[partner_id] += 1
+    return sent
+
+
+def _by_id(session: Session, model: Any, ids: set) -> dict:
+    """Rows of `model` by id (the session's own objects when it holds them)."""
+    return {row.id: row for row in _in_chunks(session, select(model), model.id, ids)}
+
+
+def _in_chunks(session: Session, query: Any, column: Any, ids: set) -> list:
+    """`query` restricted to `column` IN `ids` (in chunks of _IN_CHUNK ids)."""
+    ordered = sorted(i for i in ids if i is not None)
+    out: list = []
+    for start in range(0, len(ordered), _IN_CHUNK):
+        out.extend(session.exec(query.where(col(column).in_(ordered[start:start + _IN_CHUNK]))))
     return out
 
 
-def _feedback_item(session: Session, row: Referral) -> dict:
-    person = session.get(Candidate, row.candidate_id)
+def _offer_query() -> Any:
+    return select(Offer, Company.legal_name).outerjoin(Company, Company.id == Offer.company_id)
+
+
+def _offer_views(session: Session, rows: Any) -> dict[int, dict]:
+    """Offer id → the offer as the feedback template reads it, from (Offer, company name) rows."""
+    return {offer.id: _offer_view_named(offer, legal_name) for offer, legal_name in rows}
+
+
+def _feedback_offers(rows: list, names: dict, offers: dict[int, dict]) -> list[dict]:
+    """The partner's referrals grouped per offer, as the feedback template reads them."""
+    by_offer: dict[int | None, list] = defaultdict(list)
+    for row in sorted(rows, key=lambda r: (r.offer_id or 0, r.id or 0)):
+        by_offer[row.offer_id].append(row)
+    return [{"offer": offers.get(offer_id) if offer_id else None,
+             "candidates": [_feedback_item(r, names.get(r.candidate_id)) for r in group]}
+            for offer_id, group in by_offer.items()]
+
+
+def _feedback_item(row: Any, name: tuple[str | None, str | None] | None) -> dict:
+    first, last = name or (None, None)
     state = ReferralState(row.status)
     comment = (row.comment or "").strip() or None
     withheld = bool(comment and is_sensitive(comment))
     hired = state is ReferralState.HIRED
     return {
-        "first_name": person.first_name if person else None,
-        "last_name": person.last_name if person else None,
+        "first_name": first,
+        "last_name": last,
         "status": state.value,
         "state": state.french,
         "reason": RefusalReason(row.refusal_reason).french
@@ -302,10 +362,14 @@ def is_sensitive(text: str | None) -> bool:
 # -- shared ----------------------------------------------------------------------------------
 def _offer_view(offer: Offer, company: Company | None) -> dict:
     """The offer as templates read it (see templates/company/ack.txt.j2)."""
+    return _offer_view_named(offer, company.legal_name if company else None)
+
+
+def _offer_view_named(offer: Offer, company_name: str | None) -> dict:
+    """`_offer_view` with the company's name given."""
     view = {name: getattr(offer, name) for name in _OFFER_KEYS}
     view["recruitment_date"] = offer.recruitment_date.isoformat() if offer.recruitment_date else None
-    view.update(ref=offer.ref, market=offer.market,
-                company_name=company.legal_name if company else None)
+    view.update(ref=offer.ref, market=offer.market, company_name=company_name)
     return view
 
 
