@@ -8,13 +8,17 @@ open offers with no candidate after `[reports] stale_days`, recruitment dates wi
 blank forms not returned, held emails. Nothing at all: a one-line digest, or none
 (`[reports] empty_digest = "skip"`).
 
-Each section is one set-based query (a dozen per digest, whatever the data). The référent may
+Each section is one set-based query (a dozen per digest, whatever the data). A section lists at
+most `SECTION_LIMIT` lines (the first in its order: the oldest decisions awaited, ...); its
+heading gives the full count and a last line "… et N autres" points to the CLI listing the rest
+(a référent cannot read thousands of lines; the subject and headings stay exact). The référent may
 answer the digest with command lines ("R12 présenté"): no line of the digest is shaped like a
 command (the R-id comes last), so only what they type is read.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -45,11 +49,13 @@ from mailbot.domain.states import Eligibility, OfferState, ReferralState
 from mailbot.outbox.labels_fr import date_fr, datetime_fr, day_fr, field_label
 from mailbot.reports.periods import ReportResult, day_key, write_once
 
-__all__ = ["KIND", "ROLE", "Digest", "collect", "digest_context", "preview_digest", "write_digest"]
+__all__ = ["KIND", "ROLE", "SECTION_LIMIT", "Digest", "collect", "digest_context", "preview_digest",
+           "write_digest"]
 
 KIND = "digest"
 ROLE = "referent/digest"
 UPCOMING_DAYS = 7
+SECTION_LIMIT = 100  # lines listed per section; the rest counted ("… et N autres")
 _ACTIVE = (OfferStatus.RECEIVED, OfferStatus.INCOMPLETE, OfferStatus.OPEN, OfferStatus.HELD)
 
 
@@ -70,10 +76,12 @@ class Digest:
     held: list[dict] = field(default_factory=list)
     failed: list[dict] = field(default_factory=list)
     labels: list[dict] = field(default_factory=list)
+    totals: dict[str, int] = field(default_factory=dict)  # a section's size beyond its lines
 
     @property
     def counts(self) -> dict[str, int]:
-        return {
+        """Each section's full size (its listed lines may be fewer: see `more`)."""
+        listed = {
             "new_offers": len(self.new_offers),
             "complete": sum(1 for o in self.new_offers if o["complete"]),
             "incomplete": sum(1 for o in self.new_offers if not o["complete"]),
@@ -88,6 +96,15 @@ class Digest:
             "failed": len(self.failed),
             "labels": len(self.labels),
         }
+        return {name: self.totals.get(name, n) for name, n in listed.items()}
+
+    @property
+    def more(self) -> dict[str, int]:
+        """Lines left out of each section (0: all listed)."""
+        counts = self.counts
+        listed = {"referrals": sum(len(g["candidates"]) for g in self.referrals)}
+        return {name: counts[name] - listed.get(name, len(getattr(self, name)))
+                for name in counts if name not in ("complete", "incomplete")}
 
     @property
     def empty(self) -> bool:
@@ -109,6 +126,29 @@ def _offer(ref: str | None, title: str | None, company: str | None) -> dict:
     return {"ref": ref, "title": title, "company": company}
 
 
+class _Lines(list):
+    """A section's first SECTION_LIMIT lines; `total` counts them all."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.total = 0
+
+    def offer(self, make: Callable[[], dict]) -> None:
+        """Count a row read, and make its line if there is room."""
+        self.total += 1
+        if len(self) < SECTION_LIMIT:
+            self.append(make())
+
+    def read(self, session: Session, query: Any, make: Callable[[Any], dict]) -> _Lines:
+        """The lines of `query`'s first SECTION_LIMIT rows; the total comes with them (a window
+        count in the same query): a long standing list is neither fetched nor built."""
+        for row in session.exec(query.add_columns(func.count().over().label("section_total"))
+                                .limit(SECTION_LIMIT)):
+            self.total = int(row.section_total)
+            self.append(make(row))
+        return self
+
+
 def collect(session: Session, config: Any, *, start: datetime, end: datetime) -> Digest:
     """The digest of the period [start, end); standing items as of `end`."""
     start, end = _utc(start), _utc(end)
@@ -119,21 +159,25 @@ def collect(session: Session, config: Any, *, start: datetime, end: datetime) ->
     offer_cols = (Offer.id, Offer.ref, Offer.title, Offer.status, Offer.missing,
                   Offer.created_at, Offer.published_at, Offer.recruitment_date, Company.legal_name)
 
+    new_offers, incomplete = _Lines(), 0
     for row in session.exec(select(*offer_cols).outerjoin(Company, Company.id == Offer.company_id)
                             .where(in_period).order_by(col(Offer.id))):
-        digest.new_offers.append({
+        incomplete += row.status == OfferStatus.INCOMPLETE
+        new_offers.offer(lambda row=row: {
             **_offer(row.ref, row.title, row.legal_name),
             "complete": row.status != OfferStatus.INCOMPLETE,
             "state": OfferState(row.status).french,
             "missing": [field_label(name.split("|")[0]) for name in row.missing or []],
         })
-    for row in session.exec(select(*offer_cols).outerjoin(Company, Company.id == Offer.company_id)
-                            .where(Offer.status == OfferStatus.RECEIVED)
-                            .order_by(col(Offer.created_at), col(Offer.id))):
-        digest.to_review.append({**_offer(row.ref, row.title, row.legal_name),
-                                 "received": date_fr(row.created_at)})
+    digest.new_offers = new_offers
+    if new_offers.total > len(new_offers):
+        digest.totals.update(complete=new_offers.total - incomplete, incomplete=incomplete)
+    digest.to_review = _Lines().read(
+        session, select(*offer_cols).outerjoin(Company, Company.id == Offer.company_id)
+        .where(Offer.status == OfferStatus.RECEIVED).order_by(col(Offer.created_at), col(Offer.id)),
+        lambda row: {**_offer(row.ref, row.title, row.legal_name),
+                     "received": date_fr(row.created_at)})
 
-    digest.referrals = _new_referrals(session, start, end)
     digest.awaiting = _awaiting(session, end - timedelta(days=config.reports.decision_wait_days),
                                 today)
     digest.stale = _stale(session, end - timedelta(days=config.reports.stale_days), offer_cols,
@@ -142,11 +186,20 @@ def collect(session: Session, config: Any, *, start: datetime, end: datetime) ->
     digest.forms_out = _forms_out(session)
     digest.messages = _messages(session, start, end)
     digest.held, digest.failed = _emails(session, start, end)
-    digest.labels = [{"wording": wording, "count": int(count)} for wording, count in session.exec(
-        select(LabelSighting.wording, func.count(LabelSighting.id))
+    digest.labels = _Lines().read(
+        session, select(LabelSighting.wording, func.count(LabelSighting.id).label("seen"))
         .where(col(LabelSighting.seen_at) >= start, col(LabelSighting.seen_at) < end)
         .group_by(LabelSighting.wording)
-        .order_by(func.count(LabelSighting.id).desc(), col(LabelSighting.wording)))]
+        .order_by(func.count(LabelSighting.id).desc(), col(LabelSighting.wording)),
+        lambda row: {"wording": row.wording, "count": int(row.seen)})
+    digest.referrals, referrals = _new_referrals(session, start, end)
+    for name in ("new_offers", "to_review", "awaiting", "stale", "upcoming", "forms_out",
+                 "messages", "held", "failed", "labels"):
+        lines = getattr(digest, name)
+        if lines.total > len(lines):
+            digest.totals[name] = lines.total
+    if referrals > sum(len(g["candidates"]) for g in digest.referrals):
+        digest.totals["referrals"] = referrals
     return digest
 
 
@@ -161,12 +214,18 @@ def _referral_query():
             .outerjoin(Company, Company.id == Offer.company_id))
 
 
-def _new_referrals(session: Session, start: datetime, end: datetime) -> list[dict]:
+def _new_referrals(session: Session, start: datetime, end: datetime) -> tuple[list[dict], int]:
+    """The period's referrals grouped per offer (the first SECTION_LIMIT of them, those tied to
+    no offer last), and how many there were in all."""
     groups: dict[int | None, dict] = {}
-    rows = session.exec(_referral_query().where(col(Referral.created_at) >= start,
-                                                col(Referral.created_at) < end)
-                        .order_by(col(Offer.ref), col(Referral.id)))
+    rows = session.exec(_referral_query().add_columns(func.count().over().label("section_total"))
+                        .where(col(Referral.created_at) >= start, col(Referral.created_at) < end)
+                        .order_by(col(Referral.offer_id).is_(None), col(Offer.ref),
+                                  col(Referral.id))
+                        .limit(SECTION_LIMIT))
+    total = 0
     for row in rows:
+        total = int(row.section_total)
         group = groups.setdefault(row.offer_id, {
             "offer": _offer(row.ref, row.title, row.legal_name) if row.offer_id else None,
             "candidates": []})
@@ -183,43 +242,42 @@ def _new_referrals(session: Session, start: datetime, end: datetime) -> list[dic
                                "partner": row.partner or "expéditeur inconnu",
                                "publics": publics, "notes": notes})
     known = [g for key, g in groups.items() if key is not None]
-    return known + ([groups[None]] if None in groups else [])
+    return known + ([groups[None]] if None in groups else []), total
 
 
-def _awaiting(session: Session, cutoff: datetime, today: date) -> list[dict]:
-    out = []
-    for row in session.exec(_referral_query().where(
-            Referral.status == ReferralState.PRESENTED.value,
-            col(Referral.decided_at) <= cutoff)
-            .order_by(col(Referral.decided_at), col(Referral.id))):
+def _awaiting(session: Session, cutoff: datetime, today: date) -> _Lines:
+    def line(row: Any) -> dict:
         presented = _utc(row.decided_at)
-        out.append({"id": row.id, "name": _name(row.first_name, row.last_name),
-                    "partner": row.partner or "expéditeur inconnu",
-                    "offer": _offer(row.ref, row.title, row.legal_name),
-                    "since": date_fr(presented),
-                    "days": (today - presented.date()).days})
-    return out
+        return {"id": row.id, "name": _name(row.first_name, row.last_name),
+                "partner": row.partner or "expéditeur inconnu",
+                "offer": _offer(row.ref, row.title, row.legal_name),
+                "since": date_fr(presented),
+                "days": (today - presented.date()).days}
+
+    return _Lines().read(session, _referral_query().where(
+        Referral.status == ReferralState.PRESENTED.value, col(Referral.decided_at) <= cutoff)
+        .order_by(col(Referral.decided_at), col(Referral.id)), line)
 
 
-def _stale(session: Session, cutoff: datetime, offer_cols: tuple, today: date) -> list[dict]:
+def _stale(session: Session, cutoff: datetime, offer_cols: tuple, today: date) -> _Lines:
     opened = func.coalesce(Offer.published_at, Offer.created_at)
     has_referral = select(Referral.id).where(Referral.offer_id == Offer.id).exists()
-    out = []
-    for row in session.exec(select(*offer_cols).outerjoin(Company, Company.id == Offer.company_id)
-                            .where(Offer.status == OfferStatus.OPEN, opened <= cutoff,
-                                   ~has_referral)
-                            .order_by(opened, col(Offer.id))):
+    def line(row: Any) -> dict:
         since = _utc(row.published_at or row.created_at)
-        out.append({**_offer(row.ref, row.title, row.legal_name), "since": date_fr(since),
-                    "days": (today - since.date()).days})
-    return out
+        return {**_offer(row.ref, row.title, row.legal_name), "since": date_fr(since),
+                "days": (today - since.date()).days}
+
+    return _Lines().read(session, select(*offer_cols)
+                         .outerjoin(Company, Company.id == Offer.company_id)
+                         .where(Offer.status == OfferStatus.OPEN, opened <= cutoff, ~has_referral)
+                         .order_by(opened, col(Offer.id)), line)
 
 
-def _upcoming(session: Session, today: date, offer_cols: tuple) -> list[dict]:
+def _upcoming(session: Session, today: date, offer_cols: tuple) -> _Lines:
     hired = (select(Referral.offer_id, func.count(Referral.id).label("hired"))
              .where(Referral.status == ReferralState.HIRED.value)
              .group_by(Referral.offer_id).subquery())
-    out = []
+    out = _Lines()
     for row in session.exec(
             select(*offer_cols, Offer.positions, func.coalesce(hired.c.hired, 0).label("hired"))
             .outerjoin(Company, Company.id == Offer.company_id)
@@ -227,15 +285,15 @@ def _upcoming(session: Session, today: date, offer_cols: tuple) -> list[dict]:
             .where(col(Offer.status).in_(_ACTIVE), col(Offer.recruitment_date) >= today,
                    col(Offer.recruitment_date) <= today + timedelta(days=UPCOMING_DAYS))
             .order_by(col(Offer.recruitment_date), col(Offer.id))):
-        out.append({**_offer(row.ref, row.title, row.legal_name), "date": day_fr(row.recruitment_date),
-                    "days": (row.recruitment_date - today).days, "positions": row.positions,
-                    "hired": int(row.hired),
-                    "state": OfferState(row.status).french})
+        out.offer(lambda row=row: {
+            **_offer(row.ref, row.title, row.legal_name), "date": day_fr(row.recruitment_date),
+            "days": (row.recruitment_date - today).days, "positions": row.positions,
+            "hired": int(row.hired), "state": OfferState(row.status).french})
     return out
 
 
-def _forms_out(session: Session) -> list[dict]:
-    out = []
+def _forms_out(session: Session) -> _Lines:
+    out = _Lines()
     for row in session.exec(
             select(FormRequest.sent_at, FormRequest.reminded_at, FormRequest.address,
                    Company.legal_name, Lot.number, Lot.label, Market.name, Market.reference)
@@ -244,17 +302,21 @@ def _forms_out(session: Session) -> list[dict]:
             .outerjoin(Market, Market.id == Lot.market_id)
             .where(col(FormRequest.answered_at).is_(None), col(FormRequest.sent_at).is_not(None))
             .order_by(col(FormRequest.sent_at), col(FormRequest.id))):
-        market = row.name or row.reference
-        lot = f"lot {row.number}" if row.number else None
-        out.append({"company": row.legal_name or row.address,
+
+        def line(row: Any = row) -> dict:
+            market = row.name or row.reference
+            lot = f"lot {row.number}" if row.number else None
+            return {"company": row.legal_name or row.address,
                     "market": " – ".join(p for p in (market, lot, row.label) if p) or None,
                     "sent": date_fr(_utc(row.sent_at)),
-                    "reminded": date_fr(_utc(row.reminded_at)) if row.reminded_at else None})
+                    "reminded": date_fr(_utc(row.reminded_at)) if row.reminded_at else None}
+
+        out.offer(line)
     return out
 
 
-def _messages(session: Session, start: datetime, end: datetime) -> list[dict]:
-    out = []
+def _messages(session: Session, start: datetime, end: datetime) -> _Lines:
+    out = _Lines()
     for row in session.exec(
             select(InboundMessage.id, InboundMessage.from_address, InboundMessage.subject,
                    InboundMessage.status, InboundMessage.reason, InboundMessage.received_at)
@@ -262,17 +324,18 @@ def _messages(session: Session, start: datetime, end: datetime) -> list[dict]:
                    col(InboundMessage.received_at) < end,
                    or_(col(InboundMessage.flagged), InboundMessage.status == InboundStatus.QUARANTINED))
             .order_by(col(InboundMessage.id))):
-        out.append({"id": row.id, "from": row.from_address or "expéditeur illisible",
-                    "subject": (row.subject or "").strip() or "(sans objet)",
-                    "quarantined": row.status == InboundStatus.QUARANTINED,
-                    "reason": row.reason or "raison non précisée",
-                    "received": datetime_fr(_utc(row.received_at))})
+        out.offer(lambda row=row: {
+            "id": row.id, "from": row.from_address or "expéditeur illisible",
+            "subject": (row.subject or "").strip() or "(sans objet)",
+            "quarantined": row.status == InboundStatus.QUARANTINED,
+            "reason": row.reason or "raison non précisée",
+            "received": datetime_fr(_utc(row.received_at))})
     return out
 
 
-def _emails(session: Session, start: datetime, end: datetime) -> tuple[list[dict], list[dict]]:
+def _emails(session: Session, start: datetime, end: datetime) -> tuple[_Lines, _Lines]:
     """Held emails (all of them) and emails given up since `start` (by their last attempt)."""
-    held, failed = [], []
+    held, failed = _Lines(), _Lines()
     for row in session.exec(
             select(OutboxMessage.id, OutboxMessage.status, OutboxMessage.role,
                    OutboxMessage.recipients, OutboxMessage.subject, OutboxMessage.created_at,
@@ -282,10 +345,10 @@ def _emails(session: Session, start: datetime, end: datetime) -> tuple[list[dict
                             or_(col(OutboxMessage.created_at) >= start,
                                 col(OutboxMessage.next_attempt_at) >= start))))
             .order_by(col(OutboxMessage.id))):
-        item = {"id": row.id, "to": ", ".join(row.recipients or []), "subject": row.subject,
-                "queued": datetime_fr(_utc(row.created_at)),
-                "error": (row.last_error or "")[:200] or None}
-        (held if row.status == OutboxStatus.HELD else failed).append(item)
+        (held if row.status == OutboxStatus.HELD else failed).offer(lambda row=row: {
+            "id": row.id, "to": ", ".join(row.recipients or []), "subject": row.subject,
+            "queued": datetime_fr(_utc(row.created_at)),
+            "error": (row.last_error or "")[:200] or None})
     return held, failed
 
 
@@ -303,6 +366,7 @@ def digest_context(digest: Digest, config: Any) -> dict:
         "day": day_fr(digest.end.astimezone(tz).date()),
         "since": _since(digest.start, tz),
         "counts": digest.counts,
+        "more": digest.more,
         "empty": digest.empty,
         "decision_wait_days": config.reports.decision_wait_days,
         "stale_days": config.reports.stale_days,

@@ -4,6 +4,7 @@ Paris): each section's rows and numbers, the period since the previous digest, t
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, date, datetime, timedelta
 from email import message_from_bytes
 from email.message import EmailMessage
@@ -34,6 +35,7 @@ from mailbot.domain.models import (
     ReportRun,
 )
 from mailbot.pipeline import Pipeline
+from mailbot.reports import digest as digest_module
 from mailbot.reports.digest import collect, preview_digest, write_digest
 from tests.helpers.decisions_data import REFERENT, fill_world, write_config
 
@@ -245,6 +247,37 @@ def test_once_per_period_and_a_constant_number_of_queries(world) -> None:
     with Session(engine) as session:
         assert len(session.exec(select(OutboxMessage).where(
             OutboxMessage.role == "referent/digest")).all()) == 1
+
+
+def test_long_sections_list_their_first_lines_and_count_the_rest(world, monkeypatch) -> None:
+    engine, config, ids = world
+    monkeypatch.setattr(digest_module, "SECTION_LIMIT", 2)
+    with session_scope(engine) as s:  # 4 more referrals of the period, 3 more labels
+        people = [Candidate(first_name=f"Personne{n}", last_name="Test") for n in range(4)]
+        s.add_all(people)
+        s.flush()
+        for person in people:
+            s.add(Referral(offer_id=ids["offer_c"], candidate_id=person.id, partner_id=1,
+                           created_at=IN))
+        s.add_all([LabelSighting(wording=f"Libellé {n}", seen_at=IN) for n in range(3)])
+    with Session(engine) as session:
+        digest = collect(session, config, start=PREVIOUS, end=NOW)
+    assert (digest.counts["referrals"], digest.counts["labels"]) == (7, 5)
+    assert sum(len(g["candidates"]) for g in digest.referrals) == 2 and len(digest.labels) == 2
+    assert [c["id"] for c in digest.referrals[0]["candidates"]] == [ids["new_a"]]
+    assert digest.labels[0] == {"wording": "Qualification visée", "count": 2}
+    assert (digest.more["referrals"], digest.more["labels"], digest.more["awaiting"]) == (5, 3, 0)
+    assert write_digest(engine, _composer(config, engine), config, due=NOW, now=NOW
+                        ).status == "written"
+    subject, text, html = (part.replace("\u00a0", " ").replace("\u202f", " ")
+                           for part in _body(engine))  # count_fr's non-breaking spaces
+    assert "7 nouvelles candidatures" in subject and "NOUVELLES CANDIDATURES (7)" in text
+    assert "  - … et 5 autres (liste complète : « mailbot referrals list »)" in text
+    assert "  - … et 3 autres (liste complète : « mailbot labels unknown »)" in text
+    assert "… et 5 autres" in html and "… et 3 autres" in html
+    listed = [line for line in text.splitlines() if re.search(r" : R\d+$", line)]
+    assert len(listed) == 2 + 1  # two new referrals listed, one decision awaited
+    assert not [line for line in text.splitlines() if looks_like_command(line)]
 
 
 @pytest.mark.parametrize("setting", ["send", "skip"])
