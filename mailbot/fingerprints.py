@@ -102,8 +102,9 @@ def remember(session: Session, texts: Iterable[str], static: set[int] | frozense
     pipeline started), and so are runs this process already wrote."""
     pending: dict[int, bool] = session.info.setdefault(_SESSION_KEY, {})
     written = _written_for(session).items
+    runs: dict[tuple[str, ...], int] = {}  # the HTML part repeats the text part's runs
     for text in texts:
-        for value in _text_hashes(text).difference(static):
+        for value in _text_hashes(text, runs).difference(static):
             if value not in written and value not in pending:
                 pending[value] = False
 
@@ -133,10 +134,12 @@ _LINE_RUNS: dict[tuple[tuple[str, ...], tuple[str, ...]], tuple[int, ...]] = {}
 _LINE_RUNS_SIZE = 20_000
 
 
-def _text_hashes(text: str) -> set[int]:
+def _text_hashes(text: str, runs: dict[tuple[str, ...], int] | None = None) -> set[int]:
     """`_run_hashes(_words(text))`, line by line: the runs starting on a line depend only on
     its words and the next SHINGLE - 1 words after it, and most lines of mailbot's emails
-    (with what follows them) were seen before."""
+    (with what follows them) were seen before. `runs` (run → hash) is filled and read for the
+    runs of new lines: the texts of one email (its text part, its HTML part) share them."""
+    runs = {} if runs is None else runs
     lines = [words for words in map(_line_words, (text or "").split("\n")) if words]
     if sum(len(words) for words in lines) < SHINGLE:
         return _run_hashes([w for words in lines for w in words])
@@ -153,10 +156,14 @@ def _text_hashes(text: str) -> set[int]:
         hashes = _LINE_RUNS.get(key)
         if hashes is None:
             run = words + following
-            hashes = _LINE_RUNS[key] = tuple(
-                _hash(run[start : start + SHINGLE])
-                for start in range(min(len(words), len(run) - SHINGLE + 1))
-            )
+            found = []
+            for start in range(min(len(words), len(run) - SHINGLE + 1)):
+                piece = run[start : start + SHINGLE]
+                value = runs.get(piece)
+                if value is None:
+                    value = runs[piece] = _hash(piece)
+                found.append(value)
+            hashes = _LINE_RUNS[key] = tuple(found)
         out.update(hashes)
     return out
 

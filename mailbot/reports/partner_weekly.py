@@ -64,24 +64,29 @@ def _utc(value: datetime) -> datetime:
 
 
 def _query():
-    return (select(Referral, Candidate.first_name, Candidate.last_name, Offer.ref, Offer.title,
-                   Company.legal_name)
+    """The columns a partner's email shows (never eligibility), one row per referral."""
+    return (select(Referral.id, Referral.partner_id, Referral.status, Referral.comment,
+                   Referral.refusal_reason, Referral.contract_type, Referral.contract_start,
+                   Referral.contract_end, Referral.contract_duration, Referral.weekly_hours,
+                   Referral.created_at, Candidate.first_name, Candidate.last_name, Offer.ref,
+                   Offer.title, Company.legal_name)
             .join(Candidate, Candidate.id == Referral.candidate_id)
             .outerjoin(Offer, Offer.id == Referral.offer_id)
             .outerjoin(Company, Company.id == Offer.company_id)
             .where(col(Referral.partner_id).is_not(None)))
 
 
-def _view(row: Referral, first: str | None, last: str | None, ref: str | None,
-          title: str | None, company: str | None) -> dict:
+def _view(row: Any) -> dict:
+    """A row of `_query()` as the template reads it."""
+    ref = row.ref
     state = ReferralState(row.status)
     comment = (row.comment or "").strip() or None
     withheld = bool(comment and is_sensitive(comment))
     return {
         "id": row.id,
-        "first_name": first, "last_name": last,
+        "first_name": row.first_name, "last_name": row.last_name,
         "status": state.value, "state": state.french,
-        "offer": {"ref": ref, "title": title, "company_name": company} if ref else None,
+        "offer": {"ref": ref, "title": row.title, "company_name": row.legal_name} if ref else None,
         "reason": RefusalReason(row.refusal_reason).french
         if state is ReferralState.NOT_HIRED and row.refusal_reason else None,
         "comment": None if withheld else comment,
@@ -133,22 +138,27 @@ def collect(session: Session, *, end: datetime, default_span: timedelta = WEEK
         first_state.setdefault(referral_id, before)
         last_state[referral_id] = after
         changed_on[referral_id] = _utc(at)
-    moved = [rid for rid in last_state if last_state[rid] != first_state[rid]]
-    if moved:
-        for row, *names in session.exec(_query().where(col(Referral.id).in_(moved))
-                                        .order_by(col(Referral.offer_id), col(Referral.id))):
-            view = _view(row, *names)
+    moved = {rid for rid in last_state if last_state[rid] != first_state[rid]}
+    if moved:  # the referrals with audit rows in the period (a subquery: no list of ids sent)
+        touched = (select(AuditEvent.referral_id)
+                   .where(col(AuditEvent.at) >= earliest, col(AuditEvent.at) < end,
+                          col(AuditEvent.to_state).is_not(None)))
+        for row in session.exec(_query().where(col(Referral.id).in_(touched))
+                                .order_by(col(Referral.offer_id), col(Referral.id))):
+            if row.id not in moved:
+                continue
+            view = _view(row)
             view["changed_on"] = date_fr(changed_on[row.id])
             weeks[row.partner_id].changed.append(view)
 
     # still pending, whatever the period
-    for row, *names in session.exec(
+    for row in session.exec(
             _query().where(col(Referral.status).in_([s.value for s in PENDING]))
             .order_by(col(Referral.offer_id), col(Referral.id))):
         week = weeks.get(row.partner_id)
         if week is None:
             continue
-        view = _view(row, *names)
+        view = _view(row)
         view["new"] = _utc(row.created_at) >= week.start
         week.pending.append(view)
     return list(weeks.values())
