@@ -133,9 +133,24 @@ def reply_values(ctx: HandlerContext) -> dict:
         return {}
     values: dict = {}
     for raw in forms:
-        for key, value in form_values(build_form(raw, rules)).items():
+        for key, value in form_values(build_form(_listed_only(raw, rules), rules)).items():
             values.setdefault(key, value)
     return values
+
+
+def _listed_only(raw, rules):
+    """The answers whose printed label is a listed wording of their field: in a free reply a
+    sentence is not a label ("Le chantier commence plus tôt : pouvez-vous …" is no workplace),
+    so neither meaning words nor the form's order decide here."""
+    from dataclasses import replace
+
+    listed = set()
+    for field, label, _answer in raw.order:
+        found = rules.match(label) if field else None
+        if (found is not None and found.kind == "field" and found.key == field
+                and len(rules.key(label)) - found.size <= 1):  # a wording, not a sentence
+            listed.add(field)
+    return replace(raw, values={k: v for k, v in raw.values.items() if k in listed}, notes=[])
 
 
 def _actor(ctx: HandlerContext) -> Actor:

@@ -151,7 +151,8 @@ def _force_failures(db_url: str) -> None:
 def _drop_outbox(db_url: str) -> None:
     engine = create_engine(db_url)
     with engine.begin() as conn:
-        conn.execute(text("DROP TABLE outboxmessage"))
+        cascade = " CASCADE" if engine.dialect.name == "postgresql" else ""  # reportrun's FK
+        conn.execute(text("DROP TABLE outboxmessage" + cascade))
     engine.dispose()
 
 
