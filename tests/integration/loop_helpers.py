@@ -88,6 +88,50 @@ referent = "claire.duhamel@exemple-emploi.fr"
     return path
 
 
+SERVER = "mx.exemple-emploi.fr"  # our receiving server's authserv-id in the tests
+REFERENT = "claire.duhamel@exemple-emploi.fr"  # [people] referent of write_config
+
+
+def require_authentication(path: Path, extra: str = "") -> Path:
+    """`path` (written by write_config) made to trust only SERVER's Authentication-Results and
+    to require them, plus `extra` TOML sections."""
+    path.write_text(path.read_text(encoding="utf-8") + f"""
+[security]
+authserv_id = "{SERVER}"
+require_authentication = true
+{extra}""", encoding="utf-8")
+    return path
+
+
+def auth_results(domain: str, result: str = "pass") -> str:
+    """An Authentication-Results value from SERVER: spf and dmarc `result` for `domain`."""
+    return f"{SERVER}; spf={result} smtp.mailfrom={domain}; dmarc={result} header.from={domain}"
+
+
+def role(message: EmailMessage) -> str:
+    """The template role of an email mailbot sent."""
+    return str(message.get("X-Mailbot-Role", ""))
+
+
+def text_of(message: EmailMessage) -> str:
+    return message.get_body(("plain",)).get_content()
+
+
+def cli_json(config: Path, *args: str):
+    """The real CLI's `--json` output of `args`."""
+    done = mailbot(*args, "--json", "--config", str(config))
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout)
+
+
+def run_once_with(dovecot, account, config: Path, *raws: bytes) -> None:
+    """Deliver `raws` to INBOX, then one `mailbot run --once`."""
+    for raw in raws:
+        dovecot.append(account.username, "INBOX", raw)
+    done = mailbot("run", "--once", "--config", str(config))
+    assert done.returncode == 0, done.stderr
+
+
 def mailbot(*args: str, env: dict | None = None, timeout: float = 180) -> subprocess.CompletedProcess:
     """Run the real CLI in a subprocess (as an operator would)."""
     full_env = {k: v for k, v in os.environ.items() if k != "MAILBOT_CRASH_AT"}

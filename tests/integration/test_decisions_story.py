@@ -11,7 +11,6 @@ presentation reaches the référent → `mailbot audit --offer REF --json` shows
 from __future__ import annotations
 
 import io
-import json
 from email import message_from_bytes
 from email.message import EmailMessage
 from email.policy import default as default_policy
@@ -24,16 +23,21 @@ from tests.integration.loop_helpers import (
     FROM_ADDRESS,
     PARTNERS,
     REF,
+    REFERENT,
+    auth_results,
+    cli_json,
     mailbot,
+    require_authentication,
+    role,
     sample,
     sender_of,
+    text_of,
     write_config,
 )
+from tests.integration.loop_helpers import run_once_with as run_with
 
 pytestmark = pytest.mark.integration
 
-SERVER = "mx.exemple-emploi.fr"
-REFERENT = "claire.duhamel@exemple-emploi.fr"
 ML, CAP, SIAE = PARTNERS[0][2][0], PARTNERS[1][2][0], PARTNERS[2][2][0]
 # (partner address, candidate first name, last name, email, phone)
 PEOPLE = [
@@ -46,20 +50,13 @@ PEOPLE = [
 
 
 def config_for(tmp_path, db_url, imap, smtp):
-    path = write_config(tmp_path / "config.toml", db_url=db_url, imap=imap, smtp=smtp)
-    path.write_text(path.read_text(encoding="utf-8") + f"""
-[security]
-authserv_id = "{SERVER}"
-require_authentication = true
-""", encoding="utf-8")
-    return path
+    return require_authentication(write_config(tmp_path / "config.toml", db_url=db_url,
+                                               imap=imap, smtp=smtp))
 
 
 def authenticated(raw: bytes, domain: str) -> bytes:
     """The message as our receiving server would hand it over: dmarc=pass for `domain`."""
-    header = (f"Authentication-Results: {SERVER}; spf=pass smtp.mailfrom={domain}; "
-              f"dmarc=pass header.from={domain}\r\n").encode()
-    return header + raw
+    return f"Authentication-Results: {auth_results(domain)}\r\n".encode() + raw
 
 
 def cv(first: str, last: str, email: str, phone: str) -> bytes:
@@ -104,27 +101,6 @@ def command(lines: list[str], reply_to: EmailMessage | None = None) -> bytes:
         body += "\n> " + "\n> ".join(quoted.splitlines()[:10]) + "\n"
     msg.set_content(body)
     return authenticated(msg.as_bytes(), "exemple-emploi.fr")
-
-
-def role(message: EmailMessage) -> str:
-    return str(message.get("X-Mailbot-Role", ""))
-
-
-def text_of(message: EmailMessage) -> str:
-    return message.get_body(("plain",)).get_content()
-
-
-def cli_json(config, *args: str) -> list[dict]:
-    done = mailbot(*args, "--json", "--config", str(config))
-    assert done.returncode == 0, done.stderr
-    return json.loads(done.stdout)
-
-
-def run_with(dovecot, account, config, *raws: bytes) -> None:
-    for raw in raws:
-        dovecot.append(account.username, "INBOX", raw)
-    done = mailbot("run", "--once", "--config", str(config))
-    assert done.returncode == 0, done.stderr
 
 
 def test_decisions_story_by_email(tmp_path, db_url, dovecot, imap_account, smtp_server) -> None:

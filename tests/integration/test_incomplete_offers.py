@@ -10,19 +10,29 @@ versions and who received it.
 
 from __future__ import annotations
 
-import json
 from email.message import EmailMessage
 from email.policy import default as default_policy
 from email.utils import make_msgid
 
 import pytest
 
-from tests.integration.loop_helpers import FROM_ADDRESS, PARTNERS, REF, mailbot, write_config
+from tests.integration.loop_helpers import (
+    FROM_ADDRESS,
+    PARTNERS,
+    REF,
+    REFERENT,
+    auth_results,
+    cli_json,
+    mailbot,
+    require_authentication,
+    role,
+    run_once_with,
+    text_of,
+    write_config,
+)
 
 pytestmark = pytest.mark.integration
 
-SERVER = "mx.exemple-emploi.fr"
-REFERENT = "claire.duhamel@exemple-emploi.fr"
 COMPANY = "rh@durand-tp.example"
 PARTNER_ADDRESSES = {p[2][0] for p in PARTNERS}
 FORM = {
@@ -45,14 +55,7 @@ FORM = {
 
 def config_for(tmp_path, db_url, imap, smtp, broadcast: str = "auto"):
     path = write_config(tmp_path / "config.toml", db_url=db_url, imap=imap, smtp=smtp)
-    path.write_text(path.read_text(encoding="utf-8") + f"""
-[security]
-authserv_id = "{SERVER}"
-require_authentication = true
-[workflow]
-broadcast = "{broadcast}"
-""", encoding="utf-8")
-    return path
+    return require_authentication(path, f'[workflow]\nbroadcast = "{broadcast}"\n')
 
 
 def form_mail(fields: dict, subject: str = "Formulaire de liaison") -> bytes:
@@ -87,32 +90,15 @@ def referent_says(line: str) -> bytes:
     msg["Subject"] = "Publication"
     msg["Message-ID"] = make_msgid(domain="exemple-emploi.fr")
     msg.set_content(f"Bonjour,\n\n{line}\n\nCordialement,\nClaire\n")
-    return (f"Authentication-Results: {SERVER}; spf=pass smtp.mailfrom=exemple-emploi.fr; "
-            "dmarc=pass header.from=exemple-emploi.fr\r\n").encode() + msg.as_bytes()
-
-
-def role(message: EmailMessage) -> str:
-    return str(message.get("X-Mailbot-Role", ""))
-
-
-def text_of(message: EmailMessage) -> str:
-    return message.get_body(("plain",)).get_content()
+    return (f"Authentication-Results: {auth_results('exemple-emploi.fr')}\r\n".encode()
+            + msg.as_bytes())
 
 
 def run_with(dovecot, account, smtp_server, config, *raws: bytes) -> list[EmailMessage]:
     """Deliver `raws`, run one cycle, return what was sent during it."""
     smtp_server.clear()
-    for raw in raws:
-        dovecot.append(account.username, "INBOX", raw)
-    done = mailbot("run", "--once", "--config", str(config))
-    assert done.returncode == 0, done.stderr
+    run_once_with(dovecot, account, config, *raws)
     return [m.message for m in smtp_server.messages]
-
-
-def cli_json(config, *args: str):
-    done = mailbot(*args, "--json", "--config", str(config))
-    assert done.returncode == 0, done.stderr
-    return json.loads(done.stdout)
 
 
 def broadcast_refs(sent: list[EmailMessage]) -> list[str]:

@@ -19,48 +19,28 @@ from tests.integration.loop_helpers import (
     FROM_ADDRESS,
     PARTNERS,
     REF,
+    REFERENT,
     SAMPLES,
+    auth_results,
     mailbot,
+    require_authentication,
+    role,
     sample,
     sender_of,
+    text_of,
     write_config,
 )
+from tests.integration.loop_helpers import run_once_with as run_with
 
 pytestmark = pytest.mark.integration
 
-SERVER = "mx.exemple-emploi.fr"
-REFERENT = "claire.duhamel@exemple-emploi.fr"
 PARTNER = PARTNERS[0][2][0]  # orientation@exemple-ml.fr
 STRANGER = "x@evil.example"
 
 
 def config_for(tmp_path, db_url, imap, smtp):
-    path = write_config(tmp_path / "config.toml", db_url=db_url, imap=imap, smtp=smtp)
-    path.write_text(path.read_text(encoding="utf-8") + f"""
-[security]
-authserv_id = "{SERVER}"
-require_authentication = true
-""", encoding="utf-8")
-    return path
-
-
-def auth(domain: str, result: str = "pass") -> str:
-    return f"{SERVER}; spf={result} smtp.mailfrom={domain}; dmarc={result} header.from={domain}"
-
-
-def role(message: EmailMessage) -> str:
-    return str(message.get("X-Mailbot-Role", ""))
-
-
-def text_of(message: EmailMessage) -> str:
-    return message.get_body(("plain",)).get_content()
-
-
-def run_with(dovecot, account, config, *raws: bytes) -> None:
-    for raw in raws:
-        dovecot.append(account.username, "INBOX", raw)
-    done = mailbot("run", "--once", "--config", str(config))
-    assert done.returncode == 0, done.stderr
+    return require_authentication(write_config(tmp_path / "config.toml", db_url=db_url,
+                                               imap=imap, smtp=smtp))
 
 
 def referral_with_two_cvs(broadcast: EmailMessage) -> bytes:
@@ -70,7 +50,7 @@ def referral_with_two_cvs(broadcast: EmailMessage) -> bytes:
     msg["Subject"] = "RE: " + str(broadcast["Subject"])
     msg["Message-ID"] = make_msgid(domain="exemple-ml.fr")
     msg["In-Reply-To"] = msg["References"] = str(broadcast["Message-ID"])
-    msg["Authentication-Results"] = auth("exemple-ml.fr")
+    msg["Authentication-Results"] = auth_results("exemple-ml.fr")
     msg.set_content("Bonjour,\n\nDeux candidats pour cette offre, CV joints.\n\nCordialement,\nMehdi\n")
     for name in ("cv_pdf_classic.pdf", "cv_pdf_sidebar.pdf"):
         msg.add_attachment((SAMPLES / "cvs" / name).read_bytes(), maintype="application",
@@ -85,7 +65,7 @@ def command(lines: list[str], *, sender: str = REFERENT, result: str | None = "p
     msg["Subject"] = "Décisions"
     msg["Message-ID"] = make_msgid(domain="exemple-emploi.fr")
     if result is not None:
-        msg["Authentication-Results"] = auth(sender.rpartition("@")[2], result)
+        msg["Authentication-Results"] = auth_results(sender.rpartition("@")[2], result)
     msg.set_content("Bonjour,\n\n" + "\n".join(lines) + "\n\nCordialement,\nClaire\n")
     return msg.as_bytes()
 

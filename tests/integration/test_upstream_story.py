@@ -25,16 +25,16 @@ from mailbot.domain.models import Company, FormRequest
 from mailbot.resources import rules_dir
 from tests.helpers.blank_fill import fill_docx, fill_pdf
 from tests.helpers.market_list import list_email, with_column, xlsx_bytes
-from tests.integration.loop_helpers import FROM_ADDRESS, PARTNERS, write_config
-from tests.integration.test_incomplete_offers import (
+from tests.integration.loop_helpers import (
+    FROM_ADDRESS,
+    PARTNERS,
     SERVER,
-    answer,
     cli_json,
-    referent_says,
     role,
-    run_with,
     text_of,
+    write_config,
 )
+from tests.integration.test_incomplete_offers import answer, referent_says, run_with
 
 pytestmark = pytest.mark.integration
 
