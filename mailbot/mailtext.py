@@ -69,6 +69,9 @@ _BLOCK_TAGS = {
 }
 _SKIP_TAGS = {"script", "style", "head", "title", "xml"}
 _LIST_TAGS = {"li", "ul", "ol", "dd", "dt"}  # a list's items follow each other, no blank line
+# One line each, as a mail client shows them (Outlook's <p class=MsoNormal>, Gmail's <div>): an
+# empty one (<p>&nbsp;</p>, <div><br></div>) is the blank line.
+_LINE_TAGS = {"p", "div"}
 
 
 class _Table:
@@ -149,6 +152,8 @@ class _TextExtractor(HTMLParser):
         self.tables: list[_Table] = []
         self._skip = 0
         self._pre = 0
+        self._texts = 0  # pieces of text read so far
+        self._lines: list[int] = []  # self._texts when each open <p>/<div> began
 
     def _sink(self) -> list[str] | None:
         if not self.tables:
@@ -191,6 +196,9 @@ class _TextExtractor(HTMLParser):
             table.rows[-1].append((table.cell, tag == "th"))
         elif tag in _LIST_TAGS:
             self._block()
+        elif tag in _LINE_TAGS:
+            self._block()
+            self._lines.append(self._texts)
         elif tag in _BLOCK_TAGS:
             self._emit("\n")
 
@@ -210,11 +218,19 @@ class _TextExtractor(HTMLParser):
             self.tables[-1].cell = None
         elif tag in _LIST_TAGS:
             self._block()
+        elif tag in _LINE_TAGS:
+            began = self._lines.pop() if self._lines else -1
+            if began == self._texts:
+                self._emit("\n\n")  # an empty paragraph: a blank line
+            else:
+                self._block()
         elif tag in _BLOCK_TAGS:
             self._emit("\n")
 
     def handle_data(self, data: str) -> None:
         if not self._skip:
+            if data.strip():
+                self._texts += 1
             # a line break in the HTML source is a space; only tags break lines (<pre> aside)
             self._emit(data if self._pre else re.sub(r"[ \t\r\n]+", " ", data))
 

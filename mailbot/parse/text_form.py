@@ -167,10 +167,23 @@ _JOB_NUMBER = re.compile(
 )
 
 
+_ORDINAL_NUMBER = re.compile(
+    r"^\W*(?:(?P<one>premi[eè]re?|1\s*(?:er|[eè]re?|re))|(?P<two>seconde?|deuxi[eè]me)|(?P<three>troisi[eè]me)|"
+    r"(?P<four>quatri[eè]me)|(?P<five>cinqui[eè]me)|(?P<digit>\d)\s*(?:e|[eè]me))\s+" + _JOB_WORD + r"\b",
+    re.IGNORECASE,
+)
+
+
 def _job_number(heading: str) -> str | None:
-    """'Conditions – poste 1' -> '1'; None when the heading gives no number ('Second poste')."""
+    """'Conditions – poste 1' -> '1', 'Deuxième poste' -> '2'; None when the heading gives no number."""
     found = _JOB_NUMBER.search(heading.strip())
-    return found.group(1).upper() if found else None
+    if found:
+        return found.group(1).upper()
+    ordinal = _ORDINAL_NUMBER.match(_HEAD_NUMBER.sub("", heading.strip()))
+    if ordinal is None:
+        return None
+    names = ("one", "two", "three", "four", "five")
+    return ordinal.group("digit") or str(next(i + 1 for i, n in enumerate(names) if ordinal.group(n)))
 
 
 def is_page_number(text: str) -> bool:
@@ -221,8 +234,8 @@ def is_heading(rules: LabelRules, text: str) -> bool:
     question ('Qui êtes-vous ?'), a section word first ('Modalités d'embauche'), or an article
     before a form word ('Le poste à pourvoir', 'Votre besoin')."""
     line = _DECOR.sub("", text.strip())
-    if not line or len(line) > 90:
-        return False
+    if not line or len(line) > 90 or re.search(r"\S\t+\S", line):
+        return False  # 'Votre interlocuteur<TAB>M. Martin': a label and its answer
     if _LIST_BULLET.match(text) and line != line.upper():
         return False  # '• Présentation soignée': an item of a list, not a heading
     if _NUMBERED_HEADING.match(line):
@@ -306,6 +319,9 @@ def split_label(rules: LabelRules, text: str) -> tuple[str, str] | None:
 
 
 # One-line answers whose extra lines are never part of them (a footer, a stray note).
+_LIST_FIELDS = frozenset({"job.main_activities", "job.required_skills", "job.special_requirements"})
+# Section words that also begin a list's items ('Présentation soignée', 'Description des plans').
+_ITEM_WORDS = frozenset({"presentation", "description", "profil", "detail", "caracteristique"})
 _SINGLE_LINE = frozenset(
     {"company.siret", "company.phone", "company.email", "job.positions", "conditions.weekly_hours"}
 )
@@ -520,7 +536,7 @@ class _Assembler:
         if typed_under and _upper_value(text):
             self.lines.append(text)  # 'Nom de l'entreprise :' then 'ÉLECTRICITÉ GÉNÉRALE BOUTILLIER'
             return
-        if is_heading(self.rules, text):
+        if is_heading(self.rules, text) and not self._list_item(text):
             self.close()
             return
         if colon and self._unknown_label(colon.group(1), text):
@@ -572,6 +588,15 @@ class _Assembler:
                 self.close()  # an unknown label: never glue it to a one-line answer
                 return
             self.lines.append(text)
+
+    def _list_item(self, text: str) -> bool:
+        """'Présentation soignée' under 'Aptitudes :' and its first item: an item of the list
+        being read, though its first word may open a section ('Présentation de l'entreprise')."""
+        if self.current not in _LIST_FIELDS or not self.lines or not self.opened_empty:
+            return False
+        words = self.rules.key(text)
+        plain = not _HEAD_NUMBER.match(text) and not _MARK.match(text) and text != text.upper()
+        return plain and bool(words) and words[0] in _ITEM_WORDS and ":" not in text and len(words) <= 4
 
     def _qualified(self, colon: re.Match[str]) -> re.Match[str]:
         """'Précisions : salaire : 1 900 €': a word no rule knows, then the label, then the answer."""
@@ -734,7 +759,7 @@ class _Assembler:
         forms = [f for f in self.forms if f.values or f.order]
         for form in forms:
             form.market = form.market or self.market
-            _resolve_unknown(form)
+            _resolve_unknown(form, self.rules)
         for previous, form in zip(forms, forms[1:], strict=False):  # company fields read by position
             if previous.values.get("company.legal_name") == form.values.get("company.legal_name"):
                 for key, value in previous.values.items():
@@ -760,7 +785,7 @@ _NEVER_A_DATE = frozenset({"job.positions", "job.title"})
 _SHAPES: dict[str, re.Pattern[str]] = {
     "company.siret": re.compile(r"^\D{0,20}(?:\d[\s.\-]?){14}\D{0,20}$"),
     "company.email": re.compile(r"@|\[\s*at\s*\]|arobase", re.I),
-    "company.phone": re.compile(r"(?:\+|\b0)\s*\d(?:[\s.\-]?\d){7,}"),
+    "company.phone": re.compile(r"(?:\+|\b0)\s*\d(?:[\s.\-]?(?:\(0\)\s*)?\d){7,}"),  # '+33 (0)6 …'
     "job.recruitment_date": _DATE,
     "conditions.weekly_hours": re.compile(
         r"\d\s*(?:h(?:\s*\d{2})?\b|heures?)|^\s*\d{2}(?:[.,]\d+)?\s*$|temps\s+(?:plein|partiel)", re.I
@@ -879,7 +904,19 @@ def _by_strict_shape(form: RawForm, value: str) -> str | None:
     return fits[0] if len(fits) == 1 else None
 
 
-def _resolve_unknown(form: RawForm) -> None:
+def _by_other_meaning(form: RawForm, rules: LabelRules | None, label: str, value: str) -> str | None:
+    """An unknown label whose meaning words also point to a missing field ('Qualification' once
+    the job title is known: the training), when the answer has that field's shape."""
+    if rules is None or not label.strip():
+        return None
+    filled = {k for k, v in form.values.items() if clean_text(v)}
+    found = rules.meaning(label, exclude=filled)
+    if found is None or found.key not in _CANON or not _fits_place(found.key, value):
+        return None
+    return found.key
+
+
+def _resolve_unknown(form: RawForm, rules: LabelRules | None = None) -> None:
     """Unknown labels read by the form's structure, or reported as unrecognised.
 
     An unknown label whose answer stands where exactly one missing field is expected (between
@@ -903,6 +940,8 @@ def _resolve_unknown(form: RawForm) -> None:
                     chosen = window[0]
             if chosen is None:
                 chosen = _by_strict_shape(form, value)
+            if chosen is None:
+                chosen = _by_other_meaning(form, rules, label, value)
             digits = re.sub(r"\D", "", value)
             if chosen is None and not form.values.get("company.siret") and len(digits) == 14:
                 from stdnum.fr import siret
