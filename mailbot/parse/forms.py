@@ -73,9 +73,21 @@ def _finish(reading: _Reading | None, rules: LabelRules, ocr: bool) -> list[dict
 
 _QUOTE_START = re.compile(
     r"^\s*(?:-{2,}\s*(?:original message|message d'origine|message transf[ée]r[ée]|"
-    r"forwarded message)|_{10,}|(?:de|from)\s*:.*@|le .{4,80} a [ée]crit\s*:)",
+    r"forwarded message)|(?:de|from)\s*:.*@|le .{4,80} a [ée]crit\s*:)",
     re.IGNORECASE,
 )
+# Outlook's rule above a quoted message: a line of underscores, then 'De :' — not a blank answer '______'.
+_OUTLOOK_RULE = re.compile(r"^\s*_{10,}\s*$")
+_FROM_HEADER = re.compile(r"^\s*\*?(?:de|from)\s*\*?\s*:", re.IGNORECASE)
+
+
+def _quote_starts(lines: list[str], index: int) -> bool:
+    if _QUOTE_START.match(lines[index]):
+        return True
+    if _OUTLOOK_RULE.match(lines[index]):
+        after = [x for x in lines[index + 1 : index + 4] if x.strip()]
+        return bool(after) and bool(_FROM_HEADER.match(after[0]))
+    return False
 
 
 def _split_quote(text: str) -> tuple[str, str]:
@@ -83,7 +95,7 @@ def _split_quote(text: str) -> tuple[str, str]:
     own: list[str] = []
     lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
     for index, line in enumerate(lines):
-        if _QUOTE_START.match(line):
+        if _quote_starts(lines, index):
             return "\n".join(own), "\n".join(lines[index:])
         if not line.lstrip().startswith(">"):
             own.append(line)

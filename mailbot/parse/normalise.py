@@ -270,8 +270,21 @@ def checked_options(text: str) -> str:
     return " ".join(chosen)
 
 
+_AFTER_CONTRACT = re.compile(
+    r"\b(?:CDDI?|CTT|int[ée]rim(?:aire)?|apprentissage|professionnalisation|contrat\s+pro|temporaire|"
+    r"d[ée]termin[ée]e(?:\s+d['’]\s*insertion)?)\s+(?:de|d['’])\s*(.+)$",
+    re.IGNORECASE,
+)
+_DURATION_WORDS = re.compile(r"\d|jusqu|\bfin\b|mois|semaine|\bans?\b|ann[ée]e|saison", re.IGNORECASE)
+
+
 def split_duration(text: str) -> str | None:
-    """The duration inside a contract answer: 'CDD de 6 mois renouvelable' -> '6 mois renouvelable'."""
+    """The duration inside a contract answer: 'CDD de 6 mois renouvelable' -> '6 mois renouvelable',
+    'CDD de jusqu'à fin de chantier (environ 5 mois)' -> 'jusqu'à fin de chantier (environ 5 mois)'."""
+    after = _AFTER_CONTRACT.search(text)
+    if after and _DURATION_WORDS.search(after.group(1)):
+        value = after.group(1).strip(" .,;")
+        return value or None
     match = _DURATION.search(text)
     if not match:
         return None

@@ -18,7 +18,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from mailbot.parse.labels import FIELD_NAMES_FR, LabelMatch, LabelRules, load_rules
+from mailbot.parse.labels import FIELD_NAMES_FR, LabelMatch, LabelRules, load_rules, stem
 from mailbot.parse.normalise import clean_text
 from mailbot.parse.types import dotted_fields
 
@@ -124,6 +124,12 @@ def line_events(text: str) -> list[Event]:
 
 
 _MEANING_MAX_WORDS = 8
+# Words that name their field whatever wording stands before them in a label.
+_DECISIVE = {
+    "siret": "company.siret", "siren": "company.siret", "telephon": "company.phone",
+    "telephoniqu": "company.phone", "portabl": "company.phone", "mail": "company.email",
+    "courriel": "company.email",
+}
 
 
 def match_label(rules: LabelRules, label: str, *, whole_line: bool = False) -> LabelMatch | None:
@@ -144,6 +150,11 @@ def match_label(rules: LabelRules, label: str, *, whole_line: bool = False) -> L
         if found.size < 2 and not _YEAR.search(label):
             return None  # 'Date de fin…', 'Accueil du public…': a value line, not a label
         return found
+    if found is not None and not found.exact and found.kind == "field":
+        rest = {stem(w) for w in rules.key(stripped)[found.size :]}
+        decisive = next((key for word, key in _DECISIVE.items() if word in rest), None)
+        if decisive is not None and decisive != found.key:  # 'Établissement SIRET', 'Contact téléphonique'
+            return LabelMatch(kind="field", key=decisive, size=found.size + 1, exact=False, by="meaning", weight=1.0)
     if found is not None:
         if found.exact or found.kind != "field":
             return found
@@ -617,7 +628,7 @@ class _Assembler:
 
     def _asked(self, text: str) -> re.Match[str] | None:
         """'Combien de postes ? Cinq (5)': a question whose words name a field, then its answer."""
-        found = _ASKED.match(text)
+        found = _ASKED.match(_NUMBERING.sub("", text))  # '9) À partir de quand ? dès le 27/07'
         if found is None or self._waiting():
             return None
         label = match_label(self.rules, found.group(1).rstrip(" ?"))
@@ -685,6 +696,7 @@ class _Assembler:
     def _question(self, text: str) -> bool:
         """A question alone on its line is a label ('Quelles seront les missions ?'), read by
         its meaning words, else by the form's order; its answer is on the next lines."""
+        text = _NUMBERING.sub("", text)  # '11) Quelles compétences ?'
         if not text.endswith("?") or len(text) > 90 or not text[:1].isupper():
             return False
         words = self.rules.key(text)
