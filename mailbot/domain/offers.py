@@ -11,6 +11,7 @@ mailbot.domain.lifecycle.
 from __future__ import annotations
 
 from datetime import date
+from functools import lru_cache
 from typing import Any
 
 from sqlmodel import Session, col, select
@@ -188,13 +189,19 @@ def matching_offer(session: Session, company: Company, title: str | None) -> Off
     folded = fold_name(title)
     if not folded or company.id is None:
         return None
-    query = (select(Offer).where(Offer.company_id == company.id,
-                                 col(Offer.status).not_in(_FINAL))
-             .order_by(col(Offer.id).desc()))
-    for offer in session.exec(query):
-        if fold_name(offer.title) == folded:
-            return offer
+    query = (select(Offer.id, Offer.title).where(Offer.company_id == company.id,
+                                                 col(Offer.status).not_in(_FINAL))
+             .order_by(col(Offer.id).desc()))  # two columns: a company may have many offers
+    for offer_id, offer_title in session.exec(query):
+        if _folded_title(offer_title) == folded:
+            return session.get(Offer, offer_id)
     return None
+
+
+@lru_cache(maxsize=4096)
+def _folded_title(title: str | None) -> str:
+    """`fold_name(title)`, remembered: the same open titles are compared for every form."""
+    return fold_name(title)
 
 
 def previous_offer(session: Session, company_data: dict, title: str | None) -> Offer | None:
