@@ -8,7 +8,15 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from enum import StrEnum
 
-from sqlalchemy import JSON, BigInteger, CheckConstraint, Column, LargeBinary, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    CheckConstraint,
+    Column,
+    Index,
+    LargeBinary,
+    UniqueConstraint,
+)
 from sqlmodel import Field, SQLModel
 
 from mailbot.domain.states import ActorKind, Channel, OfferState, ReferralState, RefusalReason, sql_in
@@ -280,6 +288,10 @@ class OutboxMessage(SQLModel, table=True):
 
     __table_args__ = (
         CheckConstraint(_in("status", OutboxStatus.ALL), name="ck_outboxmessage_status"),
+        # Covering indexes (no row is read, so no `raw` overflow page is walked): the senders'
+        # due rows in their order, and the answers a flood limit counts per address.
+        Index("ix_outboxmessage_due", "status", "next_attempt_at"),
+        Index("ix_outboxmessage_answers", "to_key", "role", "status", "created_at"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
