@@ -629,7 +629,8 @@ class _Assembler:
     def _asked(self, text: str) -> re.Match[str] | None:
         """'Combien de postes ? Cinq (5)': a question whose words name a field, then its answer."""
         found = _ASKED.match(_NUMBERING.sub("", text))  # '9) À partir de quand ? dès le 27/07'
-        if found is None or self._waiting():
+        heading_question = self.current == _UNKNOWN and self.current_label.endswith("?")
+        if found is None or (self._waiting() and not heading_question):  # 'Qui êtes-vous ?' above
             return None
         label = match_label(self.rules, found.group(1).rstrip(" ?"))
         return found if label is not None and label.kind == "field" else None
