@@ -2,16 +2,11 @@
 
 from __future__ import annotations
 
-import fcntl
-import os
-import re
-import sqlite3
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from sqlalchemy import event, inspect, make_url
+from sqlalchemy import event, inspect
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session as OrmSession
 from sqlmodel import Session, create_engine
@@ -55,11 +50,7 @@ def _clean_text_columns(session, _context, _instances) -> None:
 def make_engine(url: str) -> Engine:
     """An engine for `url`; SQLite gets WAL (synchronous=NORMAL), foreign keys and a busy timeout."""
     if url.startswith("sqlite"):
-        connect_args: dict = {"timeout": 30}
-        database = make_url(url).database
-        if database and database != ":memory:" and not database.startswith("file:"):
-            connect_args["factory"] = _writer_turns(f"{Path(database).resolve()}-writer")
-        engine = create_engine(url, connect_args=connect_args, hide_parameters=True)
+        engine = create_engine(url, connect_args={"timeout": 30}, hide_parameters=True)
 
         @event.listens_for(engine, "connect")
         def _pragmas(dbapi_conn, _record) -> None:  # pragma: no cover - trivial
@@ -77,108 +68,6 @@ def make_engine(url: str) -> Engine:
     engine = create_engine(url, pool_pre_ping=True, hide_parameters=True)
     redact_database_errors(engine)  # no row values (PostgreSQL's DETAIL lines) in any error
     return engine
-
-
-_WRITE = re.compile(r"\s*(?:INSERT|UPDATE|DELETE|REPLACE)\b", re.I)
-_TURN_WAIT = 30.0  # seconds a write waits for its turn before going on (SQLite still locks)
-
-
-class _TurnCursor(sqlite3.Cursor):
-    """Takes its connection's writer turn before the write that opens a transaction."""
-
-    def execute(self, sql, parameters=(), /):  # type: ignore[override]
-        connection = self.connection
-        if not connection.in_transaction and _WRITE.match(sql):
-            connection.take_turn()
-            try:
-                return super().execute(sql, parameters)
-            finally:
-                if not connection.in_transaction:  # failed, or nothing left open
-                    connection.end_turn()
-        return super().execute(sql, parameters)
-
-    def executemany(self, sql, seq_of_parameters, /):  # type: ignore[override]
-        connection = self.connection
-        if not connection.in_transaction and _WRITE.match(sql):
-            connection.take_turn()
-            try:
-                return super().executemany(sql, seq_of_parameters)
-            finally:
-                if not connection.in_transaction:
-                    connection.end_turn()
-        return super().executemany(sql, seq_of_parameters)
-
-
-def _writer_turns(lock_path: str) -> type[sqlite3.Connection]:
-    """A sqlite3.Connection class whose write transactions take turns through a flock on
-    `lock_path`, from their first write to their commit or rollback.
-
-    SQLite's own lock stays what guarantees one writer; but a writer that finds it taken
-    sleeps 1, 2, 5, 10... 100 ms between tries (its busy handler), so a process writing
-    short transactions (the outbox sender's one commit per email) beside one writing long ones
-    (the handlers) misses most of the moments the lock is free, and that one in turn waits a
-    whole millisecond or more for a commit of a tenth of it. Here a writer waits for the turn
-    instead, polling it every 0.1 to 1 ms: it gets the database within a fraction of a
-    millisecond of the other's commit. Waiting for the turn is bounded (then SQLite decides)."""
-
-    class TurnConnection(sqlite3.Connection):
-        _turn_fd: int | None = None
-
-        def cursor(self, factory=_TurnCursor):  # type: ignore[override]
-            return super().cursor(factory)
-
-        def take_turn(self) -> None:
-            if self._turn_fd is not None:
-                return
-            try:
-                fd = os.open(lock_path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
-            except OSError:
-                return  # no turns (read-only directory): SQLite's lock alone
-            deadline = None
-            delay = 0.0001
-            while True:
-                try:
-                    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                    break
-                except BlockingIOError:
-                    now = time.monotonic()
-                    deadline = deadline or now + _TURN_WAIT
-                    if now > deadline:
-                        os.close(fd)
-                        return
-                    time.sleep(delay)
-                    delay = min(delay * 1.5, 0.001)
-                except OSError:
-                    os.close(fd)
-                    return
-            self._turn_fd = fd
-
-        def end_turn(self) -> None:
-            fd, self._turn_fd = self._turn_fd, None
-            if fd is not None:
-                os.close(fd)  # releases the flock
-
-        def commit(self) -> None:
-            try:
-                super().commit()
-            finally:
-                if not self.in_transaction:
-                    self.end_turn()
-
-        def rollback(self) -> None:
-            try:
-                super().rollback()
-            finally:
-                if not self.in_transaction:
-                    self.end_turn()
-
-        def close(self) -> None:
-            try:
-                super().close()
-            finally:
-                self.end_turn()
-
-    return TurnConnection
 
 
 @contextmanager
