@@ -278,12 +278,33 @@ _AFTER_CONTRACT = re.compile(
 _DURATION_WORDS = re.compile(r"\d|jusqu|\bfin\b|mois|semaine|\bans?\b|ann[ée]e|saison", re.IGNORECASE)
 
 
+_INNER_DE = re.compile(r"\s(?:de|d['’])\s*", re.IGNORECASE)
+_QUALIFIER = re.compile(r"(?:[^\W\d_]+['’\s]+){1,2}(?=\d)")
+_ABOUT = re.compile(r"environ|moins|plus|minimum|maximum|pr[eè]s|approx|entre", re.IGNORECASE)
+
+
+def _past_qualifier(text: str) -> str:
+    """Skip a qualifier of the contract before its duration: 'insertion de 6 mois' -> '6 mois'
+    ('CDD d'insertion de 6 mois', 'CDD d'usage de 3 mois', 'CDD d'insertion 4 mois'); a duration
+    already begun is kept ('jusqu'à fin de chantier', 'la saison 2027', 'environ 6 mois')."""
+    for inner in _INNER_DE.finditer(text):
+        head, rest = text[: inner.start()], text[inner.end():]
+        if _DURATION_WORDS.search(head):
+            break
+        if _DURATION_WORDS.search(rest):
+            return rest
+    qualifier = _QUALIFIER.match(text)  # 'insertion 4 mois' (no 'de' before the number)
+    if qualifier and not (_DURATION_WORDS.search(qualifier.group(0)) or _ABOUT.search(qualifier.group(0))):
+        return text[qualifier.end():]
+    return text
+
+
 def split_duration(text: str) -> str | None:
     """The duration inside a contract answer: 'CDD de 6 mois renouvelable' -> '6 mois renouvelable',
     'CDD de jusqu'à fin de chantier (environ 5 mois)' -> 'jusqu'à fin de chantier (environ 5 mois)'."""
     after = _AFTER_CONTRACT.search(text)
     if after and _DURATION_WORDS.search(after.group(1)):
-        value = after.group(1).strip(" .,;")
+        value = _past_qualifier(after.group(1)).strip(" .,;")
         return value or None
     match = _DURATION.search(text)
     if not match:

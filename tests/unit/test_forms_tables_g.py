@@ -1,0 +1,134 @@
+"""Table forms whose labels are short or indirect, through the real `mailbot parse FILE --json`.
+
+Classes seen in forms written by other people: the company's name after an abbreviated label
+('Éts', 'Ets.'), its address after a question ('Où se trouve votre entreprise ?') rather than its
+name, the contract under 'Statut contractuel', and a merged contract answer whose type carries a
+qualifier before its duration ('CDD d'usage de 4 mois', 'Contrat d'insertion de 9 mois').
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from mailbot.parse.labels import load_rules
+from mailbot.parse.normalise import split_duration
+from tests.helpers.table_builders import Table, docx_tables, pdf_tables
+
+COMPANY = [
+    ["Éts", "Menuiseries Vimeu Atlantique"],
+    ["N° SIRET", "732 829 320 00074"],
+    ["Où se trouve votre entreprise ?", "4 place du Marché, 80130 Friville"],
+    ["Personne à contacter", "M. Gaël Lenoir (gérant)"],
+    ["Tél.", "03 22 11 22 33"],
+    ["Mél", "g.lenoir@mva.example.net"],
+]
+JOB_ROWS = [
+    ("Intitulé du poste", ["Menuisier poseur", "Agent de quai"]),
+    ("Nombre de postes", ["2", "1"]),
+    ("Date d'embauche", ["01/06/2027", "14/06/2027"]),
+    ("Missions", ["Pose de fenêtres", "Chargement des camions"]),
+    ("Compétences", ["Lecture de plans", "Rigueur"]),
+    ("Exp. professionnelle", ["2 ans", "Débutant accepté"]),
+    ("Formation", ["CAP Menuisier", "Aucune"]),
+    ("Exigences particulières", ["Permis B", "Port de charges"]),
+]
+COND_ROWS = [
+    ("Statut contractuel", ["CDD d'usage de 4 mois", "Contrat d'insertion de 9 mois"]),
+    ("Horaires hebdomadaires", ["35 h", "26 h"]),
+    ("Salaire brut", ["2 000 € brut mensuel", "SMIC horaire"]),
+    ("Lieu de travail", ["Friville-Escarbotin", "Abbeville"]),
+]
+WANT = [
+    ("CDD", "4 mois", "2 ans"),
+    ("CDDI", "9 mois", "Débutant accepté"),
+]
+
+
+def _parse(tmp_path: Path, name: str, data: bytes) -> dict:
+    path = tmp_path / name
+    path.write_bytes(data)
+    done = subprocess.run(
+        [sys.executable, "-m", "mailbot", "parse", str(path), "--json"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout)
+
+
+def _blocks() -> list:
+    jobs = Table(
+        [
+            ["", "Poste 1", "Poste 2"],
+            *([label, *values] for label, values in JOB_ROWS),
+            ["MODALITÉS", None, None],
+            *([label, *values] for label, values in COND_ROWS),
+        ],
+        [130.0, 170.0, 170.0],
+    )
+    return ["DEMANDE DE RECRUTEMENT", Table(COMPANY), jobs]
+
+
+def _check(got: dict) -> None:
+    assert got["kind"] == "liaison_form"
+    assert len(got["forms"]) == 2
+    for form, (code, duration, experience) in zip(got["forms"], WANT, strict=True):
+        assert form["company"]["legal_name"] == "Menuiseries Vimeu Atlantique"
+        assert form["company"]["address"] == "4 place du Marché, 80130 Friville"
+        assert form["company"]["siret"] == "73282932000074"
+        assert form["conditions"]["contract_type"] == code
+        assert form["conditions"]["contract_duration"] == duration
+        assert form["job"]["experience"] == experience
+        assert not form.get("unrecognised_labels")
+        assert not form["problems"], form["problems"]
+
+
+def test_docx_job_columns_with_short_and_indirect_labels(tmp_path: Path) -> None:
+    _check(_parse(tmp_path, "columns.docx", docx_tables(_blocks())))
+
+
+def test_pdf_job_columns_with_short_and_indirect_labels(tmp_path: Path) -> None:
+    _check(_parse(tmp_path, "columns.pdf", pdf_tables(_blocks(), style="grid")))
+
+
+@pytest.mark.parametrize(
+    ("label", "field"),
+    [
+        ("Ets", "company.legal_name"),
+        ("Éts.", "company.legal_name"),
+        ("Où se trouve votre entreprise ?", "company.address"),
+        ("Où est située la société ?", "company.address"),
+        ("Où se trouve le chantier ?", "conditions.workplace"),
+        ("Statut contractuel", "conditions.contract_type"),
+        ("Exp. requise", "job.experience"),
+    ],
+)
+def test_short_and_indirect_labels(label: str, field: str) -> None:
+    rules = load_rules()
+    found = rules.match(label)
+    if found is None or found.kind != "field":
+        found = rules.meaning(label)
+    assert found is not None and found.key == field
+
+
+@pytest.mark.parametrize(
+    ("answer", "duration"),
+    [
+        ("CDD d'usage de 4 mois", "4 mois"),
+        ("CDD d’insertion de 12 mois", "12 mois"),
+        ("Mission intérimaire de 3 semaines", "3 semaines"),
+        ("CDD de 6 mois renouvelable", "6 mois renouvelable"),
+        ("CDD de jusqu'à la fin du chantier", "jusqu'à la fin du chantier"),
+        ("Contrat à durée déterminée d'usage 5 mois", "5 mois"),
+        ("CDD d'environ 6 mois", "environ 6 mois"),
+        ("CDD de la saison 2027", "la saison 2027"),
+    ],
+)
+def test_merged_contract_duration_skips_the_type_qualifier(answer: str, duration: str) -> None:
+    assert split_duration(answer) == duration
