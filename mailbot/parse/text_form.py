@@ -154,7 +154,8 @@ def match_label(rules: LabelRules, label: str, *, whole_line: bool = False) -> L
         rest = {stem(w) for w in rules.key(stripped)[found.size :]}
         decisive = next((key for word, key in _DECISIVE.items() if word in rest), None)
         if decisive is not None and decisive != found.key:  # 'Établissement SIRET', 'Contact téléphonique'
-            return LabelMatch(kind="field", key=decisive, size=found.size + 1, exact=False, by="meaning", weight=1.0)
+            return LabelMatch(kind="field", key=decisive, size=found.size + 1, exact=False, by="meaning",
+                              weight=1.0)
     if found is not None:
         if found.exact or found.kind != "field":
             return found
@@ -778,6 +779,7 @@ class _Assembler:
                 for key, value in previous.values.items():
                     if key.startswith(_COMPANY) and not form.values.get(key):
                         form.values[key] = value
+        _share_company([f for f in forms if f.values])
         _share_conditions([f for f in forms if f.values])
         return [f for f in forms if f.values]
 
@@ -970,6 +972,26 @@ def _resolve_unknown(form: RawForm, rules: LabelRules | None = None) -> None:
         form.values[chosen] = value
         form.order[index] = (chosen, label, value)
         form.notes.append(f"« {' '.join(label.split())} » lu comme {FIELD_NAMES_FR[chosen]}")
+
+
+def _share_company(forms: list[RawForm]) -> None:
+    """One company in the document (a single legal name, or none): its block, written before,
+    between or after the jobs, is every job's company."""
+    if len(forms) < 2:
+        return
+    names = {" ".join(v.split()).casefold() for f in forms if (v := f.values.get("company.legal_name"))}
+    if len(names) > 1:
+        return
+    shared: dict[str, str] = {}
+    for form in forms:
+        for key, value in form.values.items():
+            if key.startswith(_COMPANY) and value and key not in shared:
+                shared[key] = value
+    for form in forms:
+        if form.has_job():
+            for key, value in shared.items():
+                if not form.values.get(key):
+                    form.values[key] = value
 
 
 def _share_conditions(forms: list[RawForm]) -> None:
