@@ -123,6 +123,8 @@ class LabelRules:
     def __init__(self, data: dict) -> None:
         self.abbreviations = {_fold(k): _fold(v) for k, v in data.get("abbreviations", {}).items()}
         self._entries: list[tuple[tuple[str, ...], str, str]] = []
+        #: The entries by their first word (a label's first word picks the few it may begin with).
+        self._by_first: dict[str, list[tuple[tuple[str, ...], str, str]]] = {}
         for section, names in FORM_FIELDS.items():
             table = data.get(section, {})
             for name in (*names, "contract_type_duration"):
@@ -158,9 +160,16 @@ class LabelRules:
         words = label_key(synonym, self.abbreviations)
         if words:
             self._entries.append((words, kind, key))
+            self._by_first.setdefault(words[0], []).append((words, kind, key))
 
     def key(self, text: str) -> tuple[str, ...]:
-        return label_key(text, self.abbreviations)
+        cache = self.__dict__.setdefault("_keys", {})
+        found = cache.get(text)
+        if found is None:
+            if len(cache) >= 20_000:  # a bound on memory across many documents
+                cache.clear()
+            found = cache[text] = label_key(text, self.abbreviations)
+        return found
 
     def match(self, text: str, *, prefer_heading: bool = False, prefix: bool = True) -> LabelMatch | None:
         """Best rule for a printed label, or None. Ties go to fields unless prefer_heading."""
@@ -169,7 +178,7 @@ class LabelRules:
             return None
         best: LabelMatch | None = None
         best_rank: tuple = ()
-        for syn, kind, key in self._entries:
+        for syn, kind, key in self._by_first.get(words[0], ()):
             n = len(syn)
             if words[:n] != syn:
                 continue
