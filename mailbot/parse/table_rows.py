@@ -9,7 +9,8 @@ decides, not only the label list:
   the answer of the label cell at its left, so a label worded in an unknown way still gives a
   pair (the assembler decides what it means);
 - a header row 'Rubrique | Poste 1 | Poste 2' above label rows gives one job per value column:
-  each column is read as a whole form (a cell spanning several job columns answers for each).
+  each column is read as a whole form (a cell spanning several job columns answers for each);
+  so does a first row 'Intitulé du poste | Maçon | Coffreur' with no header above it.
 """
 
 from __future__ import annotations
@@ -101,10 +102,36 @@ def _job_header(rows: list[list[Cell]], index: int, labels: set[int], rules: Lab
     columns = {c.col for c in jobs}
     body = 0
     for row in rows[index + 1 : index + 8]:
-        starts = {c.col for c in row}
-        if row and row[0].col in labels and columns <= starts:
-            body += 1
+        if row and row[0].col in labels and _answers_each(row, columns):
+            body += 1  # a cell spanning several jobs ('Raison sociale' above them) answers each
     return body >= 2
+
+
+def _answers_each(row: list[Cell], columns: set[int], *, filled: bool = False) -> bool:
+    """Whether every job column of a label row has an answer cell (filled, if asked)."""
+    for col in columns:
+        cell = _covering(row, col)
+        if cell is None or cell is row[0] or (filled and not cell.text.strip()):
+            return False
+    return True
+
+
+def _title_row(rows: list[list[Cell]], index: int, labels: set[int], rules: LabelRules) -> bool:
+    """A table with no header row whose first job row names one job per column: 'Intitulé du
+    poste | Maçon | Coffreur', then 'Nombre de postes | 2 | 1', … (each column is a job)."""
+    row = rows[index]
+    if len(row) < 3 or row[0].col not in labels or not _is_label(rules, row[0].text):
+        return False
+    found = match_label(rules, " ".join(row[0].text.split()))
+    if found is None or found.key != "job.title":
+        return False
+    jobs = row[1:]
+    if any(c.span != 1 or c.col in labels or not c.text.strip() or _is_label(rules, c.text) for c in jobs):
+        return False
+    columns = {c.col for c in jobs}
+    body = [r for r in rows[index + 1 : index + 8] if r[0].col in labels and _is_label(rules, r[0].text)]
+    answered = sum(_answers_each(r, columns, filled=True) for r in body)
+    return answered >= 2 and answered * 2 >= len(body)
 
 
 def _covering(row: list[Cell], col: int) -> Cell | None:
@@ -115,24 +142,45 @@ def _covering(row: list[Cell], col: int) -> Cell | None:
 
 
 def _job_columns_events(
-    rows: list[list[Cell]], header: list[Cell], labels: set[int], width: int
+    rows: list[list[Cell]], header: list[Cell], labels: set[int], width: int, *, titled: bool = True
 ) -> list[Event]:
-    """One block of events per job column: its header, then each label with that column's answer."""
+    """One block of events per job column: its header (unless the header row is the job titles'
+    row, read as a label row), then each label with that column's answer. Rows first whose one
+    answer spans every job (the company above the jobs) are read once, before the jobs."""
+    jobs = [c for c in header if c.col not in labels and c.text.strip()]
+    columns = {c.col for c in jobs}
+    lead = 0
+    while lead < len(rows) and (
+        _spanning(rows[lead], width) is not None
+        or (rows[lead][0].col in labels and len({id(_covering(rows[lead], c)) for c in columns}) == 1)
+    ):
+        lead += 1
     events: list[Event] = []
-    for job in (c for c in header if c.col not in labels and c.text.strip()):
+    if lead < len(rows) and any(_spanning(r, width) is None for r in rows[:lead]):
+        events += _column_events(rows[:lead], jobs[0], labels, width)
+        rows = rows[lead:]
+    for job in jobs:
         events.append(Event("line", ""))
-        events.append(Event("line", job.text))
-        for row in rows:
-            spanning = _spanning(row, width)
-            if spanning is not None or not row:
-                events.append(Event("line", ""))  # a section row between label rows
-                continue
-            label = row[0] if row[0].col in labels else None
-            if label is None:
-                continue
-            answer = _covering(row, job.col)
-            value = answer.text if answer is not None and answer is not label else ""
-            events.append(_pair(label.text, value))
+        if titled:
+            events.append(Event("line", job.text))
+        events += _column_events(rows, job, labels, width)
+    return events
+
+
+def _column_events(rows: list[list[Cell]], job: Cell, labels: set[int], width: int) -> list[Event]:
+    """Each label of `rows` with its answer in the column of `job`."""
+    events: list[Event] = []
+    for row in rows:
+        spanning = _spanning(row, width)
+        if spanning is not None or not row:
+            events.append(Event("line", ""))  # a section row between label rows
+            continue
+        label = row[0] if row[0].col in labels else None
+        if label is None:
+            continue
+        answer = _covering(row, job.col)
+        value = answer.text if answer is not None and answer is not label else ""
+        events.append(_pair(label.text, value))
     return events
 
 
@@ -224,6 +272,10 @@ def rows_events(rows: list[list[Cell]], rules: LabelRules) -> list[Event]:
         row = rows[index]
         if _job_header(rows, index, {row[0].col}, rules):
             events.extend(_job_columns_events(rows[index + 1 :], row, {row[0].col}, width))
+            break
+        if _title_row(rows, index, {row[0].col}, rules):
+            events.append(Event("line", ""))
+            events.extend(_job_columns_events(rows[index:], row, {row[0].col}, width, titled=False))
             break
         spanning = _spanning(row, width)
         if spanning is not None:

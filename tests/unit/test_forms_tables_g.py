@@ -132,3 +132,72 @@ def test_short_and_indirect_labels(label: str, field: str) -> None:
 )
 def test_merged_contract_duration_skips_the_type_qualifier(answer: str, duration: str) -> None:
     assert split_duration(answer) == duration
+
+
+# One column per job: the company's rows above the jobs, their answer spanning every job column,
+# in the same table as the header 'Rubrique | Poste n°1 | Poste n°2'; or no header row at all,
+# the first row naming the jobs ('Intitulé du poste | Menuisier poseur | Agent de quai').
+SHARED_COMPANY = [
+    ["Raison sociale", "Menuiseries Vimeu Atlantique"],
+    ["N° SIRET", "732 829 320 00074"],
+    ["Adresse", "4 place du Marché, 80130 Friville"],
+    ["Personne à contacter", "M. Gaël Lenoir (gérant)"],
+]
+COLUMN_ROWS = [(label, values) for label, values in JOB_ROWS if label != "Exp. professionnelle"]
+COLUMN_ROWS += [
+    ("Type de contrat", ["CDD", "Intérim"]),
+    ("Durée du contrat", ["4 mois", "9 mois"]),
+    *COND_ROWS[1:],
+]
+
+
+def _check_columns(got: dict) -> None:
+    assert got["kind"] == "liaison_form"
+    titles = [f["job"]["title"] for f in got["forms"]]
+    assert titles == ["Menuisier poseur", "Agent de quai"]
+    for form, (code, duration, positions) in zip(
+        got["forms"], [("CDD", "4 mois", 2), ("INTERIM", "9 mois", 1)], strict=True
+    ):
+        assert form["company"]["legal_name"] == "Menuiseries Vimeu Atlantique"
+        assert form["company"]["siret"] == "73282932000074"
+        assert form["company"]["contact_name"] == "M. Gaël Lenoir (gérant)"
+        assert form["job"]["positions"] == positions
+        assert (form["conditions"]["contract_type"], form["conditions"]["contract_duration"]) == (
+            code,
+            duration,
+        )
+    assert got["forms"][1]["conditions"]["workplace"] == "Abbeville"
+
+
+def _company_in_the_job_table() -> list:
+    rows: list[list[str | None]] = [["", "Poste n°1", "Poste n°2"], ["L'ENTREPRISE", None, None]]
+    rows += [[label, value, None] for label, value in SHARED_COMPANY]
+    rows += [["LES POSTES", None, None]]
+    rows += [[label, *values] for label, values in COLUMN_ROWS]
+    return [Table(rows, [130.0, 170.0, 170.0])]
+
+
+def _no_header_row() -> list:
+    rows = [[label, *values] for label, values in COLUMN_ROWS]
+    return [Table(SHARED_COMPANY), Table(rows, [130.0, 170.0, 170.0])]
+
+
+@pytest.mark.parametrize("blocks", [_company_in_the_job_table, _no_header_row])
+def test_docx_job_columns_company_spanning_or_no_header(tmp_path: Path, blocks) -> None:
+    _check_columns(_parse(tmp_path, "jobs.docx", docx_tables(blocks())))
+
+
+@pytest.mark.parametrize("blocks", [_company_in_the_job_table, _no_header_row])
+def test_pdf_job_columns_company_spanning_or_no_header(tmp_path: Path, blocks) -> None:
+    _check_columns(_parse(tmp_path, "jobs.pdf", pdf_tables(blocks(), style="boxes")))
+
+
+def test_three_column_table_with_a_comment_column_is_one_job(tmp_path: Path) -> None:
+    """'Intitulé du poste | Maçon | (comment)': a third column mostly empty is no second job."""
+    rows = [["Intitulé du poste", "Menuisier poseur", "à confirmer"]]
+    rows += [[label, values[0], ""] for label, values in COLUMN_ROWS[1:]]
+    blocks = [Table(SHARED_COMPANY), Table(rows, [130.0, 200.0, 140.0])]
+    got = _parse(tmp_path, "one.docx", docx_tables(blocks))
+    assert len(got["forms"]) == 1
+    assert got["forms"][0]["job"]["title"].startswith("Menuisier poseur")
+    assert got["forms"][0]["job"]["positions"] == 2
