@@ -300,6 +300,17 @@ def split_quoted(text: str) -> tuple[str, str]:
         if _is_quote_start(lines, i):
             cut = i
             break
+    if cut < len(lines):
+        end = cut + 1  # 'Le … a écrit :', its '>' block, then the sender's own text (bottom-posting)
+        while end < len(lines) and (lines[end].lstrip().startswith(">") or not lines[end].strip()):
+            end += 1
+        block = lines[cut + 1 : end]
+        if any(x.lstrip().startswith(">") for x in block) and any(x.strip() for x in lines[end:]):
+            new_text, quoted_text = split_quoted("\n".join(lines[:cut] + lines[end:]))
+            header = lines[cut]
+            return new_text, "\n".join(
+                [header, *(x.lstrip().lstrip(">").removeprefix(" ") for x in block), quoted_text]
+            ).strip()
     new: list[str] = []
     quoted: list[str] = []
     for line in lines[:cut]:

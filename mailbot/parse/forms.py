@@ -93,13 +93,25 @@ def _quote_starts(lines: list[str], index: int) -> bool:
 def _split_quote(text: str) -> tuple[str, str]:
     """(own text, quoted or forwarded text) of an e-mail body; '>' lines count as quoted."""
     own: list[str] = []
+    quoted: list[str] = []
     lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
-    for index, line in enumerate(lines):
+    index = 0
+    while index < len(lines):
+        line = lines[index]
         if _quote_starts(lines, index):
-            return "\n".join(own), "\n".join(lines[index:])
+            end = index + 1  # a '>' block under the header, then the sender's own text (bottom-posting)
+            while end < len(lines) and (lines[end].lstrip().startswith(">") or not lines[end].strip()):
+                end += 1
+            block = lines[index + 1 : end]
+            if any(x.lstrip().startswith(">") for x in block) and any(x.strip() for x in lines[end:]):
+                quoted.extend(lines[index:end])
+                index = end
+                continue
+            return "\n".join(own), "\n".join(quoted + lines[index:])
         if not line.lstrip().startswith(">"):
             own.append(line)
-    return "\n".join(own), ""
+        index += 1
+    return "\n".join(own), "\n".join(quoted)
 
 
 def parse_forms_in_text(text: str) -> list[dict]:

@@ -331,6 +331,8 @@ def split_label(rules: LabelRules, text: str) -> tuple[str, str] | None:
 
 
 # One-line answers whose extra lines are never part of them (a footer, a stray note).
+# A line ending on a word that needs a next one: the start of a sentence, not a label.
+_DANGLING = re.compile(r"(?:^|\s)(?:en|de|du|des|d['’]|[àa]|au|aux|le|la|les|pour|sur|avec|et|ou)\s*$", re.I)
 _LIST_FIELDS = frozenset({"job.main_activities", "job.required_skills", "job.special_requirements"})
 # Section words that also begin a list's items ('Présentation soignée', 'Description des plans').
 _ITEM_WORDS = frozenset({"presentation", "description", "profil", "detail", "caracteristique"})
@@ -526,7 +528,9 @@ class _Assembler:
         answer = found is not None or (
             styled and _upper_value(text) and not _HEAD_NUMBER.match(text) and not sectioned
         )
-        if self._waiting() and (found is None or found.key == self.current) and answer and colon is None:
+        dangling = found is not None and bool(_DANGLING.search(text))  # 'Expérience en' / 'nacelle…'
+        under = self._waiting() or (self.colon_label and not self.lines and dangling)
+        if under and (found is None or found.key == self.current) and answer and colon is None:
             self.lines.append(text)  # 'Expérience souhaitée', then 'Expérience exigée (3 ans)'
             return
         if found is not None and found.kind == "heading" and self.bare_labels >= 2:
@@ -631,6 +635,7 @@ class _Assembler:
         """'Combien de postes ? Cinq (5)': a question whose words name a field, then its answer."""
         found = _ASKED.match(_NUMBERING.sub("", text))  # '9) À partir de quand ? dès le 27/07'
         heading_question = self.current == _UNKNOWN and self.current_label.endswith("?")
+        heading_question = heading_question or is_heading(self.rules, self.current_label)  # 'II. POSTE'
         if found is None or (self._waiting() and not heading_question):  # 'Qui êtes-vous ?' above
             return None
         label = match_label(self.rules, found.group(1).rstrip(" ?"))
