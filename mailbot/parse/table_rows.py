@@ -15,10 +15,11 @@ decides, not only the label list:
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from mailbot.parse.labels import LabelRules
+from mailbot.parse.labels import FIELD_NAMES_FR, LabelRules
 from mailbot.parse.normalise import checked_options
 from mailbot.parse.text_form import Event, is_heading, is_job_heading, match_label, split_label
 
@@ -27,6 +28,8 @@ __all__ = ["Cell", "rows_events"]
 _MAX_LABEL = 90  # characters: a longer cell is an answer, not a label
 _MAX_JOB_HEAD = 60
 _YES_NO = {"oui", "non", "yes", "no"}
+#: A row number in a column of its own: '1', '2.', '3)', 'A', 'B –', 'IV', 'n° 5'.
+_ROW_NUMBER = re.compile(r"(?:n°\s*)?(?:\d{1,3}|[A-Za-z]|[IVXivx]{1,5})\s*[.)°:–-]?", re.IGNORECASE)
 
 
 @dataclass
@@ -142,7 +145,13 @@ def _covering(row: list[Cell], col: int) -> Cell | None:
 
 
 def _job_columns_events(
-    rows: list[list[Cell]], header: list[Cell], labels: set[int], width: int, *, titled: bool = True
+    rows: list[list[Cell]],
+    header: list[Cell],
+    labels: set[int],
+    width: int,
+    rules: LabelRules,
+    *,
+    titled: bool = True,
 ) -> list[Event]:
     """One block of events per job column: its header (unless the header row is the job titles'
     row, read as a label row), then each label with that column's answer. Rows first whose one
@@ -159,12 +168,32 @@ def _job_columns_events(
     if lead < len(rows) and any(_spanning(r, width) is None for r in rows[:lead]):
         events += _column_events(rows[:lead], jobs[0], labels, width)
         rows = rows[lead:]
+    named = titled and _titles_header(rows, header, jobs, labels, rules)
     for job in jobs:
         events.append(Event("line", ""))
-        if titled:
+        if named:  # ' | Maçon | Coffreur': the header names each column's job
+            events.append(_pair(FIELD_NAMES_FR["job.title"], job.text))
+        elif titled:
             events.append(Event("line", job.text))
         events += _column_events(rows, job, labels, width)
     return events
+
+
+def _titles_header(
+    rows: list[list[Cell]], header: list[Cell], jobs: list[Cell], labels: set[int], rules: LabelRules
+) -> bool:
+    """Whether a header row with an empty first cell holds the jobs' titles (no 'Poste 1', no
+    row labelled as the job's title below, and every job column mostly answered)."""
+    if header[0].text.strip() or any(is_job_heading(_one_line(c.text)) for c in jobs):
+        return False
+    body = [r for r in rows if r and r[0].col in labels and _is_label(rules, r[0].text)]
+    for row in body:
+        found = match_label(rules, _one_line(row[0].text))
+        if found is not None and found.key == "job.title":
+            return False
+    columns = {c.col for c in jobs}
+    answered = sum(_answers_each(r, columns, filled=True) for r in body)
+    return answered >= 2 and answered * 2 >= len(body)
 
 
 def _column_events(rows: list[list[Cell]], job: Cell, labels: set[int], width: int) -> list[Event]:
@@ -259,11 +288,33 @@ def _continue_previous(events: list[Event], text: str) -> None:
         events.append(Event("line", text))
 
 
+def _without_numbers(rows: list[list[Cell]]) -> list[list[Cell]]:
+    """The table without a first column of row numbers ('1 | Raison sociale | …', 'A | L'ENTREPRISE'):
+    its number cells are left out and every other cell moves one column left."""
+    first = [r[0] for r in rows if r[0].col == 0 and r[0].span == 1 and r[0].text.strip()]
+    if len(first) < 3 or any(not _ROW_NUMBER.fullmatch(c.text.strip()) for c in first):
+        return rows
+    if any(r[0].col == 0 and r[0].span == 1 and r[0].text.strip() and len(r) < 2 for r in rows):
+        return rows  # a number alone on its row: no column of numbers beside labels
+    out: list[list[Cell]] = []
+    for row in rows:
+        cells = []
+        for cell in row:
+            if cell.col == 0 and cell.span == 1:
+                continue
+            start = max(cell.col - 1, 0)
+            cells.append(Cell(cell.text, start, cell.end - 1 - start))
+        if any(c.text.strip() for c in cells):
+            out.append(cells)
+    return out or rows
+
+
 def rows_events(rows: list[list[Cell]], rules: LabelRules) -> list[Event]:
     """Events of one table (rows top to bottom, cells left to right)."""
     rows = [sorted(r, key=lambda c: c.col) for r in rows if any(c.text.strip() for c in r)]
     if not rows:
         return []
+    rows = _without_numbers(rows)
     width = max(c.end for r in rows for c in r)
     labels = _label_columns(rows, rules, width)
     events: list[Event] = []
@@ -271,11 +322,11 @@ def rows_events(rows: list[list[Cell]], rules: LabelRules) -> list[Event]:
     while index < len(rows):
         row = rows[index]
         if _job_header(rows, index, {row[0].col}, rules):
-            events.extend(_job_columns_events(rows[index + 1 :], row, {row[0].col}, width))
+            events.extend(_job_columns_events(rows[index + 1 :], row, {row[0].col}, width, rules))
             break
         if _title_row(rows, index, {row[0].col}, rules):
             events.append(Event("line", ""))
-            events.extend(_job_columns_events(rows[index:], row, {row[0].col}, width, titled=False))
+            events.extend(_job_columns_events(rows[index:], row, {row[0].col}, width, rules, titled=False))
             break
         spanning = _spanning(row, width)
         if spanning is not None:

@@ -333,6 +333,9 @@ def split_label(rules: LabelRules, text: str) -> tuple[str, str] | None:
 # One-line answers whose extra lines are never part of them (a footer, a stray note).
 # A line ending on a word that needs a next one: the start of a sentence, not a label.
 _DANGLING = re.compile(r"(?:^|\s)(?:en|de|du|des|d['’]|[àa]|au|aux|le|la|les|pour|sur|avec|et|ou)\s*$", re.I)
+_TOWN_AFTER = frozenset({"company.address", "conditions.workplace"})
+_ENDS_POSTCODE = re.compile(r"\b\d{5}\s*$")
+_TOWN = re.compile(r"^[A-ZÀ-Ý][^\d:;@]{1,40}$")
 _LIST_FIELDS = frozenset({"job.main_activities", "job.required_skills", "job.special_requirements"})
 # Section words that also begin a list's items ('Présentation soignée', 'Description des plans').
 _ITEM_WORDS = frozenset({"presentation", "description", "profil", "detail", "caracteristique"})
@@ -374,6 +377,7 @@ class _Assembler:
         self.position = (0, 0)  # (event, line) being read
         self.signed = False  # a closing or signature line was read: no unknown label after it
         self.start_pos = (0, 0)  # where the current field's label was read
+        self.label_line = ""  # the line the current field's label was read on
         self.suppressed: set[tuple[int, int]] = set()  # repeated answers that open no new job
 
     @property
@@ -437,6 +441,7 @@ class _Assembler:
         self.current = key
         self.current_label = label
         self.start_pos = self.position
+        self.label_line = self.current_line
         self.lines = [value] if value else []
 
     def job_heading(self, heading: str = "") -> None:
@@ -549,6 +554,7 @@ class _Assembler:
             return
         typed_under = self.colon_label and not blank_after_empty and not self.lines and not sectioned
         typed_under = typed_under and self.current not in (None, _UNKNOWN) and not _HEAD_NUMBER.match(text)
+        typed_under = typed_under and not _LEADER.search(self.label_line)  # 'Lieu ………' left blank
         if typed_under and _upper_value(text):
             self.lines.append(text)  # 'Nom de l'entreprise :' then 'ÉLECTRICITÉ GÉNÉRALE BOUTILLIER'
             return
@@ -590,6 +596,10 @@ class _Assembler:
                 return
             if self.lines and not self.current.startswith(_COMPANY) and _FOOTER.search(text):
                 self.close()  # a letterhead or footer line ('… – Standard 03 22 50 20 00')
+                return
+            wrapped = self.lines and _ENDS_POSTCODE.search(self.lines[-1]) and _TOWN.match(text)
+            if self.current in _TOWN_AFTER and wrapped:
+                self.lines.append(text)  # '… 80100' then 'ABBEVILLE': the address wrapped before its town
                 return
             if self.current in _SINGLE_LINE and self.lines:
                 return  # a footer or a note under a one-line answer
@@ -909,7 +919,7 @@ _STRICT_SHAPES: dict[str, re.Pattern[str]] = {
     "conditions.contract_type": re.compile(
         r"^\W*(?:contrat\s+(?:[àa]|de|d['’])\s*)?(?:C\.?\s?D\.?\s?[DI]\.?(?:\s?I\.?)?|CTT|int[ée]rim|"
         r"apprentissage|alternance|professionnalisation|dur[ée]e\s+(?:in)?d[ée]termin[ée]e|"
-        r"mission\s+d['’]\s*int[ée]rim|travail\s+temporaire)(?![\w])(?:\s.{0,40})?$",
+        r"mission\s+d['’]\s*int[ée]rim|(?:mission\s+)?int[ée]rimaire|travail\s+temporaire)(?![\w])(?:\s.{0,40})?$",
         re.I,
     ),
 }

@@ -201,3 +201,35 @@ def test_three_column_table_with_a_comment_column_is_one_job(tmp_path: Path) -> 
     assert len(got["forms"]) == 1
     assert got["forms"][0]["job"]["title"].startswith("Menuisier poseur")
     assert got["forms"][0]["job"]["positions"] == 2
+
+
+def _numbered_rows() -> list:
+    """A first column of row numbers ('A', '1', '2.') beside the labels."""
+    rows: list[list[str | None]] = [["A", "L'ENTREPRISE", None]]
+    rows += [[str(n), label, value] for n, (label, value) in enumerate(SHARED_COMPANY, 1)]
+    rows += [["B", "LE POSTE", None]]
+    rows += [[f"{n}.", label, values[0]] for n, (label, values) in enumerate(COLUMN_ROWS, 5)]
+    return [Table(rows, [30.0, 150.0, 290.0])]
+
+
+@pytest.mark.parametrize("kind", ["pdf", "docx"])
+def test_a_column_of_row_numbers_is_no_answer(tmp_path: Path, kind: str) -> None:
+    data = pdf_tables(_numbered_rows(), style="grid") if kind == "pdf" else docx_tables(_numbered_rows())
+    got = _parse(tmp_path, f"numbered.{kind}", data)
+    (form,) = got["forms"]
+    assert form["company"]["legal_name"] == "Menuiseries Vimeu Atlantique"
+    assert form["company"]["contact_name"] == "M. Gaël Lenoir (gérant)"
+    assert form["job"]["title"] == "Menuisier poseur"
+    assert form["job"]["positions"] == 2
+    assert form["conditions"]["contract_duration"] == "4 mois"
+    assert form["conditions"]["workplace"] == "Friville-Escarbotin"
+
+
+@pytest.mark.parametrize("kind", ["pdf", "docx"])
+def test_job_titles_as_the_header_of_the_job_columns(tmp_path: Path, kind: str) -> None:
+    """' | Menuisier poseur | Agent de quai' above 'Nombre de postes | 2 | 1', …"""
+    titles, *body = COLUMN_ROWS
+    rows = [["", *titles[1]], *([label, *values] for label, values in body)]
+    blocks = [Table(SHARED_COMPANY), Table(rows, [130.0, 170.0, 170.0])]
+    data = pdf_tables(blocks, style="rules") if kind == "pdf" else docx_tables(blocks)
+    _check_columns(_parse(tmp_path, f"titles.{kind}", data))

@@ -125,7 +125,7 @@ Téléphone : 03 22 24 00 00
 Intitulé du poste : Charpentier
 Nombre de postes : 2
 Date de recrutement : 01/03/2027
-Au quotidien : Pose de fermettes et de liteaux sur chantiers de maisons individuelles
+En pratique : Pose de fermettes et de liteaux sur chantiers de maisons individuelles
 Type de contrat : CDD
 Durée du contrat : 6 mois
 Lieu de travail : Abbeville
@@ -161,7 +161,7 @@ def _form_email(path: Path) -> Path:
     msg["From"] = "Julie Caron <rh@charpentes-ponthieu.fr>"
     msg["To"] = "clauses.amiens@exemple-emploi.fr"
     msg["Subject"] = "Formulaire de liaison - Charpentier"
-    msg["Message-ID"] = "<form-au-quotidien@charpentes-ponthieu.fr>"
+    msg["Message-ID"] = "<form-en-pratique@charpentes-ponthieu.fr>"
     msg.set_content(FORM_BODY)
     path.write_bytes(msg.as_bytes())
     return path
@@ -184,16 +184,16 @@ def test_a_wording_taught_is_read_by_reparse_and_nothing_is_sent(tmp_path):
         offer = session.exec(select(Offer)).one()
         emails_before = session.exec(select(func.count()).select_from(OutboxMessage)).one()
     assert offer.main_activities is None
-    assert "« Au quotidien »" in (entry.reason or "")  # flagged for the référent
+    assert "« En pratique »" in (entry.reason or "")  # flagged for the référent
     assert emails_before >= 1  # the acknowledgement (and broadcast) of the first reading
 
     unknown = json.loads(cli("labels", "unknown", "--json").stdout)
-    assert unknown == [{"wording": "Au quotidien", "count": 1, "offers": [offer.ref],
+    assert unknown == [{"wording": "En pratique", "count": 1, "offers": [offer.ref],
                         "messages": [entry.id], "last_seen": unknown[0]["last_seen"]}]
     table = cli("labels", "unknown").stdout
-    assert "Au quotidien" in table and offer.ref in table
+    assert "En pratique" in table and offer.ref in table
 
-    added = cli("labels", "add", "Au quotidien", "job.main_activities")
+    added = cli("labels", "add", "En pratique", "job.main_activities")
     assert "added to" in added.stdout
     assert (tmp_path / "my-rules" / "labels.toml").is_file()
     assert json.loads(cli("labels", "unknown", "--json").stdout) == []
@@ -216,7 +216,7 @@ def test_a_wording_taught_is_read_by_reparse_and_nothing_is_sent(tmp_path):
     assert "unchanged" in cli("reparse", str(entry.id)).stdout  # a second re-read changes nothing
     engine.dispose()
     assert (rules_dir() / "labels.toml").read_bytes() == shipped  # no code or shipped rule changed
-    assert load_rules(rules_dir() / "labels.toml").match("Au quotidien") is None
+    assert load_rules(rules_dir() / "labels.toml").match("En pratique") is None
 
 
 def test_reparse_refuses_what_is_not_a_handled_form(tmp_path):
