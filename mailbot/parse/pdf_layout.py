@@ -168,6 +168,7 @@ def _bands(page: PageLayout, split: float, rules: LabelRules) -> list[list[Segme
             continuation = _continues_loose(rules, seg, last_label, labels, value_starts, value_segments)
         else:
             continuation = _continues_tight(rules, seg, last_label, labels, value_starts, tight)
+            continuation = continuation and not _own_row(rules, seg, last_label, labels, value_segments)
         if not continuation or not labels:
             labels.append([])
             rows.append([])
@@ -257,6 +258,31 @@ def _continues_tight(
         return True
     joined = match_label(rules, f"{group} {seg.text}")
     return joined is not None and joined.key == before.key  # 'ACTIVITÉS PRINCIPALES' + 'DU POSTE'
+
+
+_LINKING = frozenset(
+    {"du", "de", "des", "d", "à", "a", "au", "aux", "en", "et", "ou", "la", "le", "les", "pour", "sur"}
+)
+
+
+def _own_row(
+    rules: LabelRules, seg: Segment, last: Segment | None, labels: list[list[Segment]], values: list[Segment]
+) -> bool:
+    """Does capitalised label line `seg` start a row of its own although close under the label
+    above? It does when both stand level with a line of answer each and the label above is
+    complete ('Siège social | 52 bis chemin…' then 'Personne en charge du | Mickaël Tellier')."""
+    if last is None or not labels or not seg.text[:1].isupper():
+        return False
+    first = seg.text.split()[0].lower().rstrip("'’")
+    if first in _LINKING or first.startswith(("d'", "d’")):
+        return False  # 'DU POSTE' under 'ACTIVITÉS PRINCIPALES'
+    height = seg.y1 - seg.y0
+    level = [v for v in values if abs(v.cy - seg.cy) < height * 0.5]
+    above = [v for v in values if abs(v.cy - last.cy) < (last.y1 - last.y0) * 0.5]
+    if not level or not above or level[0] is above[0]:
+        return False
+    group = match_label(rules, " ".join(s.text for s in labels[-1]))
+    return group is not None and group.kind == "field"
 
 
 def _continues_loose(

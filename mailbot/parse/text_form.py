@@ -130,6 +130,7 @@ _DECISIVE = {
     "telephoniqu": "company.phone", "portabl": "company.phone", "mail": "company.email",
     "courriel": "company.email",
 }
+_DECISIVE_KEYS = frozenset(_DECISIVE.values())  # 'Téléphone / courriel': the first one named stays
 
 
 def match_label(rules: LabelRules, label: str, *, whole_line: bool = False) -> LabelMatch | None:
@@ -150,7 +151,7 @@ def match_label(rules: LabelRules, label: str, *, whole_line: bool = False) -> L
         if found.size < 2 and not _YEAR.search(label):
             return None  # 'Date de fin…', 'Accueil du public…': a value line, not a label
         return found
-    if found is not None and not found.exact and found.kind == "field":
+    if found is not None and not found.exact and found.kind == "field" and found.key not in _DECISIVE_KEYS:
         rest = {stem(w) for w in rules.key(stripped)[found.size :]}
         decisive = next((key for word, key in _DECISIVE.items() if word in rest), None)
         if decisive is not None and decisive != found.key:  # 'Établissement SIRET', 'Contact téléphonique'
