@@ -27,7 +27,13 @@ __all__ = [
 ]
 
 _BULLET = re.compile(r"^\s*(?:[-•–—*·▪►●○◦→✓]|\d+[.)](?=\s))\s*")
-_LEADERS = re.compile(r"^[\s.…_·\-–—:]*$")
+_LEADERS = re.compile(r"^[\s.…_·\-–—:/]*$")
+# Words that stand for no answer: 'Néant', 'N/A', 'NC', 'Non communiqué', 'À compléter'.
+_NO_ANSWER = re.compile(
+    r"^\W*(?:néant|neant|n\s*/\s*a|n\.?\s?c\.?|non\s+(?:communiqué|renseigné|précisé|connu)|"
+    r"à\s+(?:compléter|préciser|définir|renseigner)|a\s+(?:completer|preciser|definir))\W*$",
+    re.IGNORECASE,
+)
 
 
 # OCR confusions, undone where the field's shape says which reading is right.
@@ -41,8 +47,9 @@ def _ocr_number(text: str) -> str:
 
 
 def is_blank(text: str | None) -> bool:
-    """True for None, whitespace, dotted leaders ('……', '....', '____')."""
-    return text is None or bool(_LEADERS.match(text))
+    """True for None, whitespace, dotted leaders ('……', '....', '____', '/') or a word standing
+    for no answer ('Néant', 'N/A', 'Non communiqué')."""
+    return text is None or bool(_LEADERS.match(text)) or bool(_NO_ANSWER.match(text))
 
 
 def clean_text(text: str | None) -> str | None:
@@ -272,14 +279,14 @@ def checked_options(text: str) -> str:
 
 _AFTER_CONTRACT = re.compile(
     r"\b(?:CDDI?|CTT|int[ée]rim(?:aire)?|apprentissage|professionnalisation|contrat\s+pro|temporaire|"
-    r"d[ée]termin[ée]e(?:\s+d['’]\s*insertion)?)\s+(?:de|d['’])\s*(.+)$",
+    r"d[ée]termin[ée]e(?:\s+d['’]\s*insertion)?)(?:\s+(?:de|d['’])|\s*[–—:,]|\s+-)\s*(.+)$",
     re.IGNORECASE,
 )
 _DURATION_WORDS = re.compile(r"\d|jusqu|\bfin\b|mois|semaine|\bans?\b|ann[ée]e|saison", re.IGNORECASE)
 
 
 _INNER_DE = re.compile(r"\s(?:de|d['’])\s*", re.IGNORECASE)
-_QUALIFIER = re.compile(r"(?:[^\W\d_]+['’\s]+){1,2}(?=\d)")
+_QUALIFIER = re.compile(r"(?:[^\W\d_]+['’\s]+){1,2}(?:[–—:-]\s*)?(?=\d)")  # 'insertion – 4 mois'
 _ABOUT = re.compile(r"environ|moins|plus|minimum|maximum|pr[eè]s|approx|entre", re.IGNORECASE)
 
 

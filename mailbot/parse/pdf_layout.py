@@ -276,6 +276,8 @@ def _own_row(
     first = seg.text.split()[0].lower().rstrip("'’")
     if first in _LINKING or first.startswith(("d'", "d’")):
         return False  # 'DU POSTE' under 'ACTIVITÉS PRINCIPALES'
+    if seg.text.isupper() and last.text.isupper() and match_label(rules, seg.text) is None:
+        return False  # 'EXIGENCES' / 'PARTICULIÈRES': in capitals, a capital says nothing
     height = seg.y1 - seg.y0
     level = [v for v in values if abs(v.cy - seg.cy) < height * 0.5]
     above = [v for v in values if abs(v.cy - last.cy) < (last.y1 - last.y0) * 0.5]

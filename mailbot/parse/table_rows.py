@@ -368,5 +368,8 @@ def _stacked(rows: list[list[Cell]], index: int, labels: set[int], rules: LabelR
     row, below = rows[index], rows[index + 1]
     if len(row) < 2 or [c.col for c in row] != [c.col for c in below]:
         return False
-    named = sum(_is_label(rules, c.text) for c in row)
-    return named >= max(len(row) - 1, 2) and not any(_is_label(rules, c.text) for c in below)
+    named = [c for c in row if _is_label(rules, c.text)]
+    keys = {match_label(rules, " ".join(c.text.split())).key for c in named}
+    if len(keys) < len(named):
+        return False  # 'Contrat | Alternance – contrat de professionnalisation': a label and its answer
+    return len(named) >= max(len(row) - 1, 2) and not any(_is_label(rules, c.text) for c in below)

@@ -206,7 +206,7 @@ def is_page_number(text: str) -> bool:
 
 def is_job_heading(text: str) -> bool:
     """'Poste n° 2', 'OFFRE 1', '2.2 Second poste': the heading of one job in a multi-job form."""
-    text = text.strip()
+    text = _RULED.sub("", text.strip())  # '--- Offre A ---'
     if _NUMBERED_HEADING.match(text):
         return True
     # 'Description du besoin – poste 2', 'Partie B – Offre – poste 2': its last part names the job
@@ -221,6 +221,16 @@ def is_job_heading(text: str) -> bool:
 
 
 _DIGIT = re.compile(r"\d")
+# Where and when the form was signed: 'Fait à Caen, le 3 mars 2027', 'À Alençon, le 04/11/2026'.
+_PLACE_DATE = re.compile(
+    r"^(?i:fait\s+[àa]|[àa])\s+[A-ZÀ-Ý][\w'’ -]{1,40},?\s+(?i:le)\s+(?:\d{1,2}|1er|premier)\b"
+)
+_CONDITIONAL = re.compile(
+    r"^\W*(?:\d{1,2}\s*[.)-]\s*)?(?:si|en\s+cas|le\s+cas\s+échéant|pour\s+un)\b", re.IGNORECASE
+)
+# A company's legal form: a line holding one names a company, never a label.
+_LEGAL_FORM = re.compile(r"\b(?:SASU|SAS|SARL|EURL|SA|SNC|SCOP|SCIC|SEM|SPL|GIE|GEIQ|Ets|Établissements)\b")
+_RULED = re.compile(r"^[-–—=~*_]{2,}\s*|\s*[-–—=~*_]{2,}$")
 _DECOR = re.compile(r"^[\s=#*_~>•|▶►▸▪■□◆◇➢➤]+|[\s=#*_~<•|:]+$")
 _HEAD_NUMBER = re.compile(
     r"^(?:(?:partie|section|rubrique|volet|chapitre|[ée]tape|bloc|cadre)\s+(?:[IVX]{1,4}|\d{1,2}|[A-H])\b"
@@ -249,6 +259,9 @@ def is_heading(rules: LabelRules, text: str) -> bool:
     line = _DECOR.sub("", text.strip())
     if not line or len(line) > 90 or re.search(r"\S\t+\S", line):
         return False  # 'Votre interlocuteur<TAB>M. Martin': a label and its answer
+    leader = _LEADER.search(line)
+    if leader and line[leader.end() :].strip(" .…_:"):
+        return False  # 'Modalité de recrutement ........ CDI': a label and its answer
     if _LIST_BULLET.match(text) and line != line.upper():
         return False  # '• Présentation soignée': an item of a list, not a heading
     if _NUMBERED_HEADING.match(line):
@@ -279,6 +292,17 @@ def is_heading(rules: LabelRules, text: str) -> bool:
     if sectioned and len(words) <= 5:
         return True
     return bool(_ARTICLE.match(body)) and meaningful and len(words) <= 5
+
+
+def _marked_heading(text: str) -> bool:
+    """A line with a heading's mark or section number and no answer ('■ CONTRAT', '§3 Contrat',
+    'Partie B – Poste')."""
+    if not (_MARK.match(text) or _SECTION_NUMBER.match(text.strip())):
+        return False
+    body = _HEAD_NUMBER.sub("", _DECOR.sub("", text.strip())).strip()
+    if not body or _answer_punct(body) or ":" in body or "?" in body:
+        return False
+    return len(body.split()) <= 4 and body[:1].isupper()
 
 
 def _upper_value(text: str) -> bool:
@@ -380,6 +404,7 @@ class _Assembler:
         self.start_pos = (0, 0)  # where the current field's label was read
         self.label_line = ""  # the line the current field's label was read on
         self.suppressed: set[tuple[int, int]] = set()  # repeated answers that open no new job
+        self.numbered_labels = 0  # field labels read with a number ('4. Poste proposé')
 
     @property
     def form(self) -> RawForm:
@@ -439,6 +464,7 @@ class _Assembler:
         self.awaiting = not value.strip() and label == self.current_line
         if key != _UNKNOWN:
             self.labels_seen.add(key)
+            self.numbered_labels += bool(_NUMBERING.match(label))
         self.current = key
         self.current_label = label
         self.start_pos = self.position
@@ -521,6 +547,10 @@ class _Assembler:
             return
         if _PAGE_NUMBER.match(text):
             return  # a page footer: the answer may go on over the page
+        if _PLACE_DATE.match(text):
+            self.close()  # 'Fait à Caen, le 3 mars 2027', 'À Alençon, le 4/11/2026': the signing
+            self.signed = True
+            return
         going_on = self.current is not None and bool(self.lines) and text[:1].islower()
         found = match_label(self.rules, text, whole_line=True) if len(text) <= 90 and not going_on else None
         if len(text) > 90 and not going_on:  # a letter's closing sentence ends the answer above it
@@ -528,9 +558,15 @@ class _Assembler:
             found = closing if closing is not None and closing.kind == "ignore" else None
         if found is not None and found.kind == "field" and _ARTICLE.match(_NUMBERING.sub("", text)):
             found = None  # 'Le poste à pourvoir': a heading, not the label 'Postes à pourvoir'
+        if found is not None and found.kind == "field" and _marked_heading(text):
+            found = None  # '■ CONTRAT', '§3 Contrat': a section's heading, not the label 'Contrat'
         words = self.rules.key(text)
         sectioned = bool(words) and words[0] in self.rules.heading_words  # 'CONDITIONS PROPOSÉES'
         styled = self.bare_style or self.bare_labels >= 2  # labels above answers, seen or known
+        if found is None and sectioned and styled and not going_on and colon is None:
+            found = self._section_word_label(text)  # 'Modalité de recrutement' above 'CDI'
+        if found is None and colon is None and not going_on and self.numbered_labels >= 2:
+            found = self._numbered_label(text)  # '4. Contenu du poste' above its list
         answer = found is not None or (
             styled and _upper_value(text) and not _HEAD_NUMBER.match(text) and not sectioned
         )
@@ -539,7 +575,8 @@ class _Assembler:
         if under and (found is None or found.key == self.current) and answer and colon is None:
             self.lines.append(text)  # 'Expérience souhaitée', then 'Expérience exigée (3 ans)'
             return
-        if found is not None and found.kind == "heading" and self.bare_labels >= 2:
+        marked = _marked_heading(text)
+        if found is not None and found.kind == "heading" and self.bare_labels >= 2 and not marked:
             field = self.rules.match(_PARENS.sub(" ", text), prefix=False)  # 'Poste' above 'Maçon'
             if field is not None and field.kind == "field" and not self.form.values.get(field.key):
                 found = field
@@ -567,19 +604,20 @@ class _Assembler:
             return
         gap = _GAP.match(text)
         if gap:
-            found = match_label(self.rules, gap.group(1))
             separator = text[len(gap.group(1)) : len(text) - len(gap.group(2))]
+            label, answer = self._inner_label(gap.group(1)), gap.group(2)
+            found = match_label(self.rules, label)
             tabbed = any(mark in separator for mark in ("\t", "..", "…"))  # 'Label<TAB>value', 'Label ..'
             sure = found is not None and (found.exact or tabbed or found.by == "meaning")
             if found is not None and found.kind == "field" and sure:
-                if self._meaning_misfit(found, gap.group(2)):
-                    self.start(_UNKNOWN, gap.group(2).strip(), gap.group(1).strip())
+                if self._meaning_misfit(found, answer):
+                    self.start(_UNKNOWN, answer.strip(), label.strip())
                 else:
-                    self._start_inline(found.key, gap.group(2), gap.group(1))
+                    self._start_inline(found.key, answer, label)
                 return
             one_line = self.current is None or self.current == _UNKNOWN or self.current in _ONE_LINE
-            if found is None and tabbed and one_line and self._unknown_label(gap.group(1), gap.group(1)):
-                self.start(_UNKNOWN, gap.group(2).strip(), gap.group(1).strip())  # 'NIC<TAB>00033'
+            if found is None and tabbed and one_line and self._unknown_label(label, label):
+                self.start(_UNKNOWN, answer.strip(), label.strip())  # 'NIC<TAB>00033'
                 return
         if self._bare_meaning(text, blank_after_empty):
             return
@@ -628,8 +666,20 @@ class _Assembler:
     def _qualified(self, colon: re.Match[str]) -> re.Match[str]:
         """'Précisions : salaire : 1 900 €': a word no rule knows, then the label, then the answer."""
         inner = _COLON.match(colon.group(2))
-        if inner is None or len(inner.group(1)) > 60 or match_label(self.rules, colon.group(1)) is not None:
+        if inner is None and _CONDITIONAL.match(colon.group(1)) and len(colon.group(2).split()) <= 3:
+            label = self._inner_label(f"{colon.group(1)} : {colon.group(2)}")  # 'Si CDD : durée'
+            return colon if ":" in label else (_COLON.match(f"{label} :") or colon)
+        if inner is None or len(inner.group(1)) > 60:
             return colon
+        outer = match_label(self.rules, colon.group(1))
+        if outer is not None and not _CONDITIONAL.match(colon.group(1)):
+            return colon
+        if outer is not None:
+            # 'Si contrat temporaire : durée : 6 mois': a short label naming another field
+            found = match_label(self.rules, inner.group(1)) if len(inner.group(1).split()) <= 3 else None
+            if outer.kind != "field" or found is None or found.kind != "field" or found.key == outer.key:
+                return colon
+            return _COLON.match(f"{inner.group(1)} ({colon.group(1)}) : {inner.group(2)}") or colon
         found = match_label(self.rules, inner.group(1))
         if found is None or found.kind != "field":
             return colon
@@ -669,6 +719,47 @@ class _Assembler:
         words = self.rules.key(label)
         return 1 <= len(words) <= 6 and len(label) <= 60 and not _DIGIT.search(_NUMBERING.sub("", label))
 
+    def _inner_label(self, label: str) -> str:
+        """'Si contrat temporaire : durée' (a label holding a colon) -> 'durée (Si contrat
+        temporaire)' when its last part, a few words, names another field than its first."""
+        outer, colon, inner = label.rpartition(":")
+        if not colon or not outer.strip() or not 1 <= len(inner.split()) <= 3:
+            return label
+        first, last = match_label(self.rules, outer), match_label(self.rules, inner)
+        if last is None or last.kind != "field" or (first is not None and first.key == last.key):
+            return label
+        return f"{inner.strip()} ({outer.strip()})"
+
+    def _numbered_label(self, text: str) -> LabelMatch | None:
+        """In a form whose labels are numbered questions, a numbered line whose words name a
+        field still unanswered is that field's label (its answer below), not a heading."""
+        number = _NUMBERING.match(text)
+        if number is None or _HEAD_NUMBER.match(text) is None or len(text) > 90:
+            return None
+        body = text[number.end() :].strip()
+        if not body[:1].isupper() or body == body.upper() or _answer_punct(body.rstrip("?")):
+            return None  # '2 – LE POSTE': a heading in capitals
+        found = match_label(self.rules, body)
+        if found is None or found.kind != "field" or self.form.values.get(found.key):
+            return None
+        return found
+
+    def _section_word_label(self, text: str) -> LabelMatch | None:
+        """In a form of labels above their answers, a mixed-case line opened by a section word
+        whose meaning names a field still unanswered is that field's label ('Modalité de
+        recrutement'), not a heading."""
+        if text == text.upper() or _marked_heading(text) or _HEAD_NUMBER.match(text) or text.endswith("?"):
+            return None
+        if _LEADER.search(text) or "\t" in text:
+            return None  # 'Modalité de recrutement ...... CDI': read with its answer below
+        found = self.rules.meaning(text)
+        if found is None or found.kind != "field" or self.form.values.get(found.key):
+            return None
+        rest = self.rules.meaning(text.split(None, 1)[1]) if " " in text else None
+        if rest is not None and rest.key == found.key:
+            return None  # 'Informations employeur': the words after the section word name it alone
+        return found
+
     def _waiting(self) -> bool:
         """A label alone on its line still waits for its answer: the next line is that answer."""
         return self.awaiting and not self.lines
@@ -694,11 +785,15 @@ class _Assembler:
         written that way (labels above their answers); never the line right under a label,
         unless a blank line left that label empty and this one begins with a listed wording."""
         bare = self.bare_labels or self.bare_style
-        if not bare or len(text) > 60 or not text[0].isupper():
-            return False
-        if _answer_punct(text) or len(self.rules.key(text)) > 5:
-            return False  # 'Permis / habilitations / contraintes' is a label, '1 850 €' an answer
+        if not bare or len(text) > 60 or not text[0].isupper() or _LEGAL_FORM.search(text):
+            return False  # 'Travaux Publics Ben Saïd SASU': a company's name, not 'Travaux'
         found = self.rules.match(_PARENS.sub(" ", text))
+        if len(self.rules.key(text)) > 5:
+            return False
+        if _answer_punct(text):  # 'Permis / habilitations / contraintes' is a label, '1 850 €' an answer
+            listing = found is not None and found.kind == "field" and found.size >= 2  # 'Permis, CACES…'
+            if not (listing and not _DIGIT.search(text) and len(self.rules.key(text)) - found.size <= 1):
+                return False
         if self._waiting():  # 'Adresse du chantier', nothing, then 'Rémunération envisagée'
             extra = len(self.rules.key(text)) - found.size if found is not None else 9
             listed = found is not None and found.kind == "field" and extra <= 1
@@ -1024,10 +1119,56 @@ def _share_conditions(forms: list[RawForm]) -> None:
                 form.values.setdefault(key, value)
 
 
+# An answer marker under its question: '7. Poste proposé' then 'Réponse : Préparateur'.
+_ANSWER_MARK = re.compile(r"^\s*(?:votre\s+)?(?:réponse|reponse|rép\.?)\s*[:：]\s*(.*)$", re.IGNORECASE)
+
+
+def _join_answer_marks(events: list[Event]) -> list[Event]:
+    """A question then 'Réponse : answer' on the next line read as 'question : answer'.
+
+    The question may end with '?' or ':' and blank lines may stand between them; an empty
+    'Réponse :' makes the question a label whose answer follows on the next lines.
+    """
+    if not any(e.kind == "line" and _ANSWER_MARK.search(e.text) for e in events):
+        return events
+    texts = [e.text.split("\n") if e.kind == "line" else None for e in events]
+    places = [(n, i) for n, lines in enumerate(texts) if lines is not None for i in range(len(lines))]
+    dropped: set[tuple[int, int]] = set()
+    for at, (n, i) in enumerate(places):
+        mark = _ANSWER_MARK.match(texts[n][i])
+        if mark is None:
+            continue
+        back = at - 1
+        while back >= 0 and at - back <= 3 and not texts[places[back][0]][places[back][1]].strip():
+            back -= 1
+        if back < 0 or at - back > 3:
+            continue
+        qn, qi = places[back]
+        question = texts[qn][qi].rstrip()
+        if not question or _ANSWER_MARK.match(question):
+            continue
+        answer = mark.group(1).strip()
+        stem_text = question.rstrip(" :：")
+        if question.endswith("?"):
+            texts[qn][qi] = f"{question} {answer}".rstrip()
+        else:
+            texts[qn][qi] = f"{stem_text} : {answer}".rstrip()
+        dropped.add((n, i))
+    out: list[Event] = []
+    for n, (event, lines) in enumerate(zip(events, texts, strict=True)):
+        if lines is None:
+            out.append(event)
+            continue
+        kept = [line for i, line in enumerate(lines) if (n, i) not in dropped]
+        if kept:
+            out.append(Event("line", "\n".join(kept)))
+    return out
+
+
 def assemble(events: Iterable[Event], rules: LabelRules | None = None) -> tuple[list[RawForm], set[str]]:
     """Raw forms found in `events`, and the set of field labels recognised (even empty ones)."""
     rules = rules or load_rules()
-    events = list(events)
+    events = _join_answer_marks(list(events))
     lines = [x for e in events if e.kind == "line" for x in e.text.split("\n")]
     bare_style = _bare_style(rules, lines)
     suppressed: set[tuple[int, int]] = set()

@@ -63,7 +63,9 @@ _JOB_HEADS = ["Poste {n}", "POSTE N° {n}", "Offre {n}", "Emploi n°{n}", "Profi
 _NOT_ALONE = {
     "électronique", "téléphonique", "brut", "expérimenté", "siren", "suivi", "chargé", "combien",
     "vacancies", "start", "duties", "tasks", "skills", "education", "training", "requirements",
-    "salary", "wage", "temps plein", "temps partiel",
+    "salary", "wage", "temps plein", "temps partiel", "joindre", "déroulera", "déroule", "situé",
+    "localisé", "travaillera", "fera",
+    "qualification",  # both the title's and the training's: two such labels in one job are ambiguous
 }  # fmt: skip
 _PHRASES = [
     "{W}", "{W}", "{W}s prévu(e)s", "{W} à préciser", "Vos {w}s", "{W} de l'offre",

@@ -141,7 +141,7 @@ SIRET
 Personne à contacter
 Agathe Dumoulin
 
-Joignable au
+Pour nous rappeler
 06 44 12 87 30
 
 Intitulé du poste
@@ -168,7 +168,7 @@ Atelier Dumoulin Métallerie SAS
     form = _parse(tmp_path, "above.eml", _mail(body))["forms"][0]
     assert form["company"]["contact_name"] == "Agathe Dumoulin"
     assert form["company"]["phone"] == "+33644128730"
-    assert any("Joignable au" in p for p in form["problems"])  # read by its answer's shape
+    assert any("Pour nous rappeler" in p for p in form["problems"])  # read by its answer's shape
     assert form["conditions"]["workplace"] is None
     assert form["conditions"]["gross_salary"] == "2 100 € brut mensuel"
 
