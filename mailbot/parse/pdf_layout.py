@@ -249,6 +249,8 @@ def _continues_tight(
     height = seg.y1 - seg.y0
     if any(abs(v.cy - seg.cy) < height * 0.5 for v in value_starts):
         return False
+    if seg.text.lstrip().startswith(("(", "[")):
+        return True  # 'N° d'établissement' / '(SIRET) *': a label's bracketed end
     alone = match_label(rules, seg.text)
     if alone is None:
         return True

@@ -45,7 +45,8 @@ _NUMBERED_HEADING = re.compile(
     r"^\W*(?:(?:\d{1,2}(?:\.\d{1,2})*|[A-Ha-h]|[IVX]{1,4})\s*[.)–—-]?\s+)?(?:"
     + r"(?:(?:votre|notre)\s+)?"  # 'Votre besoin n° 2'
     + _JOB_WORD
-    + r"\s*(?:n\s*[°ºo]\.?|num[ée]ro)?\s*(?:\d+|[A-H])\b(?:\s*/\s*\d+)?(?:\s+[a-zà-ÿ]{3,}){0,2}|"  # 'Job 1/2'
+    + r"\s*(?:n\s*[°ºo]\.?|num[ée]ro)?\s*(?:\d+|[A-H])\b(?:\s*(?:/|sur)\s*\d+)?"  # 'Job 1/2', '1 sur 2'
+    + r"(?:\s+[a-zà-ÿ]{3,}){0,2}|"
     + _ORDINAL
     + r"\s+"
     + _JOB_WORD
@@ -55,12 +56,12 @@ _NUMBERED_HEADING = re.compile(
 _HEADING_PARTS = re.compile(r"\s[–—-]\s|\s*[:|]\s")
 _PAGE_NUMBER = re.compile(r"^\W*(?:page\s*)?\d{1,3}\s*(?:/|sur|of)\s*\d{1,3}\W*$", re.IGNORECASE)
 # A label inside an answer: 'Tél : 06 12 34 56 78   Mail : a@b.fr' (two columns on one line).
-_INLINE_LABEL = re.compile(r"(?:(?<=\s)|(?<=\|))(?=(([A-ZÀ-Ý][\w'’.°/ -]{0,40}?)\s*[:：](?:\s|$)))")
+_INLINE_LABEL = re.compile(r"(?:(?<=\s)|(?<=\|))(?=(([A-ZÀ-Ý][\w'’.°/() -]{0,40}?)\s*[:：](?:\s|$)))")
 _YEAR = re.compile(r"\b(?:19|20)\d{2}\b")
 _PARENS = re.compile(r"\([^)]*\)?|\[[^\]]*\]?")
 # Numbering before a label: '1. Raison sociale', '2.3 Poste', 'a) Contrat', 'IV. Conditions'.
 _NUMBERING = re.compile(
-    r"^\s*(?:\d{1,2}(?:\.\d{1,2})+\.?|\d{1,2}\s*[.)°-]|[a-zA-Z]\)|[a-z]\.|[IVX]{1,4}[.)])\s*(?=\S)"
+    r"^\s*(?:\d{1,2}(?:\.\d{1,2})+\.?|\d{1,2}\s*[.)°-]|\d{1,2}/(?=\s)|[a-zA-Z]\)|[a-z]\.|[IVX]{1,4}[.)])\s*(?=\S)"
 )
 # 'Label<TAB>value', 'Label     value' (pasted table), 'Label ........ value' (dotted leaders).
 _GAP = re.compile(r"^(.{1,80}?)(?:\s*\t\s*|\s{3,}|\s*[.…_]{4,}\s*|\s*\.{2,3}\s+|\s+\|\s*)(.*)$")
@@ -143,6 +144,18 @@ def match_label(rules: LabelRules, label: str, *, whole_line: bool = False) -> L
     if not stripped or len(stripped) > 120:
         return None
     found = rules.match(stripped, prefer_heading=whole_line)
+    bracketed = found is not None and found.kind == "field" and "(" in label
+    bracketed = bracketed and (found.exact or not whole_line)
+    if bracketed and found.key not in _DECISIVE_KEYS:
+        decisive = None
+        for part in _PARENS.findall(label):
+            words = [stem(w) for w in rules.key(part.strip("()[]"))]
+            named = [_DECISIVE[w] for w in words if w in _DECISIVE]
+            if len(named) == 1 and len(words) - 1 <= sum(w in ("n", "numero", "no") for w in words):
+                decisive = named[0]  # '(SIRET)', '(n° SIRET)': nothing but the decisive word
+        if decisive is not None:  # 'N° d'établissement (SIRET)': the word in brackets decides
+            return LabelMatch(kind="field", key=decisive, size=found.size + 1, exact=False, by="meaning",
+                              weight=1.0)
     if whole_line:
         if found is None or found.exact:
             return found
@@ -176,7 +189,7 @@ def match_label(rules: LabelRules, label: str, *, whole_line: bool = False) -> L
 
 
 _JOB_NUMBER = re.compile(
-    _JOB_WORD + r"\s*(?:n\s*[°ºo]\.?|num[ée]ro)?\s*(\d+|[A-H])(?:\s*/\s*\d+)?\s*\W*$", re.IGNORECASE
+    _JOB_WORD + r"\s*(?:n\s*[°ºo]\.?|num[ée]ro)?\s*(\d+|[A-H])(?:\s*(?:/|sur)\s*\d+)?\s*\W*$", re.IGNORECASE
 )
 
 
@@ -230,6 +243,9 @@ _CONDITIONAL = re.compile(
 )
 # A company's legal form: a line holding one names a company, never a label.
 _LEGAL_FORM = re.compile(r"\b(?:SASU|SAS|SARL|EURL|SA|SNC|SCOP|SCIC|SEM|SPL|GIE|GEIQ|Ets|Établissements)\b")
+# Fields whose answer has a shape of its own: a second label for one of them may share a line.
+_SHAPED_CONTACT = frozenset({"company.siret", "company.phone", "company.email"})
+_JOB_SUFFIX = re.compile(r"(?<=\w)\s*(?:n\s*[°º]\.?|num[ée]ro)\s*\d{1,2}\s*$", re.IGNORECASE)
 _RULED = re.compile(r"^[-–—=~*_]{2,}\s*|\s*[-–—=~*_]{2,}$")
 _DECOR = re.compile(r"^[\s=#*_~>•|▶►▸▪■□◆◇➢➤]+|[\s=#*_~<•|:]+$")
 _HEAD_NUMBER = re.compile(
@@ -246,7 +262,7 @@ _SECTION_NUMBER = re.compile(
 _MARK = re.compile(r"^\s*[▶►▸■◆➢➤]\s*\S")
 # A heading asked as a question without its mark: 'Ce que vous proposez', 'Qui êtes-vous'.
 _QUESTION = re.compile(r"^(?:ce\s+que|ce\s+qui|qui|quel(?:le)?s?|comment|pourquoi|o[uù])\b", re.IGNORECASE)
-_LIST_BULLET = re.compile(r"^\s*[•·▪●○◦*]\s")
+_LIST_BULLET = re.compile(r"^\s*[•·▪●○◦*\-–—]\s")
 _ARTICLE = re.compile(r"^(?:(?:les?|la|votre|vos|notre|nos)\s+|l['’]\s*)(?=\w)", re.IGNORECASE)
 _VALUE_PUNCT = re.compile(r"[,;!(){}\[\]@/€%]|\.\s*$|\d")
 
@@ -268,6 +284,7 @@ def is_heading(rules: LabelRules, text: str) -> bool:
         return True
     numbered = _HEAD_NUMBER.match(line)
     body = line[numbered.end() :].strip() if numbered else line
+    body = _JOB_SUFFIX.sub("", body)  # 'Conditions de l'offre n°1': a section of one job
     if body.endswith(")") and _PARENS.sub(" ", body).strip():
         body = _PARENS.sub(" ", body).strip()  # 'Ce que vous proposez (identique pour les postes)'
     words = rules.key(body)
@@ -345,14 +362,22 @@ def is_short_title(text: str) -> bool:
 
 
 def split_label(rules: LabelRules, text: str) -> tuple[str, str] | None:
-    """(field, value) of a 'Label : value' text whose label is a known field with a value, else None."""
-    colon = _COLON.match(text.strip())
-    if colon is None or not colon.group(2).strip():
+    """(field, value) of a 'Label : value' text (or 'Question ? answer') whose label is a known
+    field with a value, else None."""
+    text = text.strip()
+    first, _, rest = text.partition("\n")
+    colon = _COLON.match(text) or _ASKED.match(_NUMBERING.sub("", text))
+    if colon is None and rest.strip():  # 'Qualités recherchées :' then its list, in one cell
+        colon = _COLON.match(first) or _ASKED.match(_NUMBERING.sub("", first))
+        value = f"{colon.group(2)}\n{rest}".strip() if colon is not None else ""
+    else:
+        value = colon.group(2) if colon is not None else ""
+    if colon is None or not value.strip():
         return None
     found = match_label(rules, colon.group(1))
     if found is None or found.kind != "field":
         return None
-    return found.key, colon.group(2)
+    return found.key, value
 
 
 # One-line answers whose extra lines are never part of them (a footer, a stray note).
@@ -405,6 +430,8 @@ class _Assembler:
         self.label_line = ""  # the line the current field's label was read on
         self.suppressed: set[tuple[int, int]] = set()  # repeated answers that open no new job
         self.numbered_labels = 0  # field labels read with a number ('4. Poste proposé')
+        #: (field, heading) of a heading just read that may be a label ('Vos missions'), if any
+        self.heading_field: tuple[str, str] | None = None
 
     @property
     def form(self) -> RawForm:
@@ -503,6 +530,7 @@ class _Assembler:
             return
         blank_after_empty, self.blank_after_empty = self.blank_after_empty, False
         reopen, self.reopen = self.reopen, None
+        heading_field, self.heading_field = self.heading_field, None
         self.current_line = text
         title = _HEAD_NUMBER.sub("", _DECOR.sub("", text))
         if blank_after_empty and self.colon_label and _ARTICLE.match(title) and is_short_title(title):
@@ -516,8 +544,16 @@ class _Assembler:
                 self.form.market = self.market
             return
         colon = _COLON.match(text) or self._ocr_semicolon(text) or self._asked(text)
+        if colon is not None and "?" in colon.group(1) and colon.re is _COLON:
+            asked = self._asked(text)  # 'Qui suit … ? Mme Becker<TAB><TAB>E-mail : …': the question first
+            colon = asked if asked is not None and len(asked.group(1)) < len(colon.group(1)) else colon
         if colon and colon.group(1).count("(") > colon.group(1).count(")"):
             colon = None  # '… pour le chantier (marché : X)': a colon inside a parenthesis
+        if colon and self._label_goes_on(colon.group(1)):
+            answer = colon.group(2).strip()  # 'Contraintes (permis, port de' / 'charges…) : answer'
+            self.lines = [answer] if answer else []
+            self.awaiting, self.colon_label = False, not answer
+            return
         leader = _LEADER.search(text)
         if colon and leader and leader.start() > colon.end(1):
             colon = None  # 'Précisions : chantier ....... Amiens': the leader ends the label
@@ -530,7 +566,7 @@ class _Assembler:
             if weak and self.form.values.get(found.key):  # 'Consignes du poste', title known
                 found, dropped = None, found.key != "job.title" and found.weight >= 1
             elif found is not None and found.by == "meaning" and found.kind == "field":
-                answer = colon.group(2)
+                answer = re.split(r"\t+", colon.group(2).strip())[0]  # not a second field on the line
                 if clean_text(answer) and not shape_fits(found.key, answer):
                     found, dropped = None, True  # "Type d'embauche : CDI": no date; left to the order
             if dropped and self._unknown_label(colon.group(1), text):
@@ -596,8 +632,9 @@ class _Assembler:
         if typed_under and _upper_value(text):
             self.lines.append(text)  # 'Nom de l'entreprise :' then 'ÉLECTRICITÉ GÉNÉRALE BOUTILLIER'
             return
-        if is_heading(self.rules, text) and not self._list_item(text):
+        if is_heading(self.rules, text) and not self._list_item(text, first=not blank_after_empty):
             self.close()
+            self.heading_field = self._article_label(text)
             return
         if colon and self._unknown_label(colon.group(1), text):
             self.start(_UNKNOWN, colon.group(2).strip(), colon.group(1).strip())
@@ -619,6 +656,9 @@ class _Assembler:
             if found is None and tabbed and one_line and self._unknown_label(label, label):
                 self.start(_UNKNOWN, answer.strip(), label.strip())  # 'NIC<TAB>00033'
                 return
+        if heading_field is not None and self.current is None and not self.form.values.get(heading_field[0]):
+            self.start(heading_field[0], text, heading_field[1])  # 'Vos missions', then its first item
+            return
         if self._bare_meaning(text, blank_after_empty):
             return
         if self._bare_unknown(text):
@@ -654,10 +694,13 @@ class _Assembler:
                 return
             self.lines.append(text)
 
-    def _list_item(self, text: str) -> bool:
-        """'Présentation soignée' under 'Aptitudes :' and its first item: an item of the list
-        being read, though its first word may open a section ('Présentation de l'entreprise')."""
-        if self.current not in _LIST_FIELDS or not self.lines or not self.opened_empty:
+    def _list_item(self, text: str, *, first: bool = False) -> bool:
+        """'Présentation soignée' under 'Aptitudes :' (right under it, with `first`, or under its
+        first item): an item of the list being read, though its first word may open a section
+        ('Présentation de l'entreprise')."""
+        if self.current not in _LIST_FIELDS or not self.opened_empty:
+            return False
+        if not self.lines and not (first and self.colon_label):
             return False
         words = self.rules.key(text)
         plain = not _HEAD_NUMBER.match(text) and not _MARK.match(text) and text != text.upper()
@@ -694,7 +737,8 @@ class _Assembler:
 
     def _asked(self, text: str) -> re.Match[str] | None:
         """'Combien de postes ? Cinq (5)': a question whose words name a field, then its answer."""
-        found = _ASKED.match(_NUMBERING.sub("", text))  # '9) À partir de quand ? dès le 27/07'
+        # '9) À partir de quand ? dès le 27/07', '- Quand le poste démarre-t-il ? …'
+        found = _ASKED.match(_NUMBERING.sub("", _LIST_BULLET.sub("", text)))
         heading_question = self.current == _UNKNOWN and self.current_label.endswith("?")
         heading_question = heading_question or is_heading(self.rules, self.current_label)  # 'II. POSTE'
         if found is None or (self._waiting() and not heading_question):  # 'Qui êtes-vous ?' above
@@ -718,6 +762,13 @@ class _Assembler:
             return False
         words = self.rules.key(label)
         return 1 <= len(words) <= 6 and len(label) <= 60 and not _DIGIT.search(_NUMBERING.sub("", label))
+
+    def _label_goes_on(self, label: str) -> bool:
+        """Does 'charges…) :' end the label above, whose bracket it closes ('Contraintes
+        particulières (permis, port de' alone on the line above, no answer yet)?"""
+        if self.current in (None, _UNKNOWN) or self.lines or label.count(")") <= label.count("("):
+            return False
+        return self.label_line.count("(") > self.label_line.count(")") and len(label) <= 40
 
     def _inner_label(self, label: str) -> str:
         """'Si contrat temporaire : durée' (a label holding a colon) -> 'durée (Si contrat
@@ -743,6 +794,17 @@ class _Assembler:
         if found is None or found.kind != "field" or self.form.values.get(found.key):
             return None
         return found
+
+    def _article_label(self, text: str) -> tuple[str, str] | None:
+        """In a form of labels above their answers, a mixed-case heading like 'Vos missions' or
+        'Votre profil' (an article, then a field's meaning words): the field it names, in case
+        an answer, not a label, comes right under it."""
+        if not (self.bare_style or self.bare_labels >= 2) or text == text.upper() or len(text) > 40:
+            return None
+        if not _ARTICLE.match(text) or _marked_heading(text) or _HEAD_NUMBER.match(text):
+            return None
+        found = self.rules.meaning(text)
+        return (found.key, text) if found is not None and found.kind == "field" else None
 
     def _section_word_label(self, text: str) -> LabelMatch | None:
         """In a form of labels above their answers, a mixed-case line opened by a section word
@@ -794,7 +856,8 @@ class _Assembler:
             listing = found is not None and found.kind == "field" and found.size >= 2  # 'Permis, CACES…'
             if not (listing and not _DIGIT.search(text) and len(self.rules.key(text)) - found.size <= 1):
                 return False
-        if self._waiting():  # 'Adresse du chantier', nothing, then 'Rémunération envisagée'
+        expecting = self.colon_label and self.current not in (None, _UNKNOWN) and not self.lines
+        if self._waiting() or expecting:  # 'Adresse du chantier', nothing, then 'Rémunération envisagée'
             extra = len(self.rules.key(text)) - found.size if found is not None else 9
             listed = found is not None and found.kind == "field" and extra <= 1
             if not (after_gap and listed and not self.form.values.get(found.key)):
@@ -836,9 +899,20 @@ class _Assembler:
 
     def _start_inline(self, key: str, value: str, label: str = "") -> None:
         """Start `key`; a second 'Label : value' on the same line (two columns) is split off."""
-        for inner in _INLINE_LABEL.finditer(value):
+        candidates = list(_INLINE_LABEL.finditer(value))
+        for inner in candidates:
             found = match_label(self.rules, inner.group(2))
-            if found is not None and found.kind == "field" and found.exact and found.key != key:
+            tabbed = value[: inner.start()].endswith("\t")  # 'SIRET : …<TAB><TAB>Tél. (portable) : …'
+            rest = value[inner.start() + len(inner.group(1)) :]
+            shaped = found is not None and found.key in _SHAPED_CONTACT and found.key != key
+            shaped = shaped and not re.search(r"\s{2}", inner.group(2))  # not 'Pro Services    SIRET'
+            shaped = shaped and (not rest.strip() or shape_fits(found.key, rest))  # '… Messagerie : a@b.fr'
+            colon_at = inner.start() + len(inner.group(1))
+            shaped = shaped and not any(  # 'M. Olivier Lemaire Tél. :': the shortest label wins
+                c.start() > inner.start() and c.start() + len(c.group(1)) == colon_at for c in candidates
+            )
+            known = found is not None and found.kind == "field" and found.key != key
+            if known and (found.exact or tabbed or shaped):
                 first = value[: inner.start()]
                 self.start(self._by_shape(key, first, label), first.strip(), label)
                 self._start_inline(found.key, value[inner.start() + len(inner.group(1)) :], inner.group(2))
@@ -909,7 +983,7 @@ _DATE_ONLY = re.compile(
 _TIME_UNIT = re.compile(r"\d\s*(?:mois|ans?|ann[ée]es?|semaines?|jours?|h\b|heures?)", re.I)
 _NEVER_A_DATE = frozenset({"job.positions", "job.title"})
 _SHAPES: dict[str, re.Pattern[str]] = {
-    "company.siret": re.compile(r"^\D{0,20}(?:\d[\s.\-]?){14}\D{0,20}$"),
+    "company.siret": re.compile(r"^\D{0,20}(?:\d[\s.\-/]{0,3}){14}\D{0,20}$"),  # '501 526 107 / 00088'
     "company.email": re.compile(r"@|\[\s*at\s*\]|arobase", re.I),
     "company.phone": re.compile(r"(?:\+|\b0)\s*\d(?:[\s.\-]?(?:\(0\)\s*)?\d){7,}"),  # '+33 (0)6 …'
     "job.recruitment_date": _DATE,

@@ -77,12 +77,12 @@ def test_labels_read_by_their_meaning_words(tmp_path: Path) -> None:
 def test_unknown_label_read_by_its_position_with_a_problem(tmp_path: Path) -> None:
     lines = COMPANY + _job(
         "Menuisier poseur",
-        ["Missions : Pose", "Formation : CAP", "Points de vigilance : Port des EPI"],
+        ["Missions : Pose", "Formation : CAP", "Points de repère : Port des EPI"],
     ) + CONDITIONS
     got = _cli(tmp_path, "position.pdf", pdf_lines(lines))
     (form,) = got["forms"]
     assert form["job"]["special_requirements"] == "Port des EPI"
-    assert form["problems"] == ["« Points de vigilance » lu comme Exigences particulières"]
+    assert form["problems"] == ["« Points de repère » lu comme Exigences particulières"]
 
 
 def test_unrecognised_labels_are_reported(tmp_path: Path) -> None:
