@@ -127,7 +127,9 @@ def _render_rows(rows: list[list[tuple[str, bool]]]) -> str:
     return "\n" + "\n".join(lines) + "\n"
 
 
-_JOB_COLUMN = re.compile(r"^\W*(?:poste|offre|emploi|profil|m[ée]tier|besoin)\b", re.I)
+_JOB_COLUMN = re.compile(
+    r"^\W*(?:[A-H1-9][.)–-]\s*)?(?:poste|offre|emploi|profil|m[ée]tier|besoin|recrutement)\b", re.I
+)  # 'Poste 1', 'B. Poste 2', 'Offre n°3'
 
 
 def _cell_text(chunks: list[str]) -> str:
@@ -291,6 +293,32 @@ def _is_quote_start(lines: list[str], i: int) -> bool:
     return False
 
 
+_QUESTION_END = re.compile(r"[:：?]\s*$")
+
+
+def _answers_under_quotes(lines: list[str]) -> str:
+    """A reply typed under each quoted question ('> N° SIRET :' then '703 825 585 70328'): the
+    quoted questions, unquoted, each with the lines typed under it; '' unless at least three
+    questions got an answer that way. The rest of the quoted message (its prose) is left out."""
+    first = next((i for i, x in enumerate(lines) if x.lstrip().startswith(">")), len(lines))
+    out: list[str] = []
+    answered = 0
+    question = False
+    for line in lines[first:]:  # the quote header ('Le … a écrit :') stays out
+        bare = line.lstrip()
+        if bare.startswith(">"):
+            text = re.sub(r"^(?:>\s?)+", "", bare).strip()
+            question = bool(_QUESTION_END.search(text)) and len(text) <= 90
+            out.append(text if question else "")
+        elif bare:
+            answered += question
+            question = False
+            out.append(line.strip())
+        else:
+            out.append("")
+    return "\n".join(out).strip() if answered >= 3 else ""
+
+
 def split_quoted(text: str) -> tuple[str, str]:
     """(new text, quoted text): the quoted reply starts at an Outlook/Gmail/Apple quote header;
     lines starting with '>' are quoted wherever they are."""
@@ -301,6 +329,12 @@ def split_quoted(text: str) -> tuple[str, str]:
             cut = i
             break
     if cut < len(lines):
+        answered = _answers_under_quotes(lines[cut + 1 :])
+        if answered:  # answers typed under the quoted questions: the questions go with them
+            quoted_lines = [x.lstrip().lstrip(">").removeprefix(" ") for x in lines[cut + 1 :]
+                            if x.lstrip().startswith(">")]  # fmt: skip
+            new_text = "\n".join([*lines[:cut], "", answered]).strip()
+            return new_text, "\n".join([lines[cut], *quoted_lines]).strip()
         end = cut + 1  # 'Le … a écrit :', its '>' block, then the sender's own text (bottom-posting)
         while end < len(lines) and (lines[end].lstrip().startswith(">") or not lines[end].strip()):
             end += 1

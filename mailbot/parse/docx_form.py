@@ -11,7 +11,7 @@ import io
 from mailbot.errors import UnreadableDocument
 from mailbot.parse.labels import LabelRules
 from mailbot.parse.table_rows import Cell, rows_events
-from mailbot.parse.text_form import Event
+from mailbot.parse.text_form import LETTERHEAD_NAME, Event
 
 __all__ = ["docx_events"]
 
@@ -97,12 +97,33 @@ def _block_events(parent, document, rules: LabelRules, depth: int = 0) -> list[E
     return events
 
 
+def _letterhead_name(events: list[Event]) -> list[Event]:
+    """A page header whose first line is a name alone (no colon, no digit) above labelled lines:
+    that name is kept as the letterhead's company name."""
+    lines = [e for e in events if e.kind == "line" and e.text.strip()]
+    if len(lines) < 2 or not any(":" in e.text for e in lines[1:]):
+        return events
+    first = lines[0].text.strip()
+    if ":" in first or len(first) > 80 or any(c.isdigit() for c in first) or "@" in first:
+        return events
+    return [Event("pair", "En-tête", first, key=LETTERHEAD_NAME) if e is lines[0] else e for e in events]
+
+
 def docx_events(data: bytes, rules: LabelRules) -> list[Event]:
-    """Events of a DOCX body in reading order (headers and footers are left out)."""
+    """Events of a DOCX body in reading order, after the first page header's (a company block
+    may stand there, read like a letterhead); footers are left out."""
     import docx
 
     try:
         document = docx.Document(io.BytesIO(data))
     except Exception as exc:  # python-docx raises many types on bad input
         raise UnreadableDocument(f"corrupt DOCX ({type(exc).__name__})") from None
-    return _block_events(document.element.body, document, rules)
+    events: list[Event] = []
+    try:
+        header = document.sections[0].header if document.sections else None
+        if header is not None and not header.is_linked_to_previous:
+            top = _block_events(header._element, document, rules, 1)
+            events = _letterhead_name([*top, Event("line", "")])
+    except Exception:  # a damaged header part: the body is still read
+        events = []
+    return events + _block_events(document.element.body, document, rules)

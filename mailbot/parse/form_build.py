@@ -17,7 +17,7 @@ from mailbot.parse.normalise import (
     normalise_siret,
     split_duration,
 )
-from mailbot.parse.text_form import RawForm
+from mailbot.parse.text_form import LETTERHEAD_NAME, RawForm
 from mailbot.parse.types import empty_form
 
 __all__ = ["LIST_FIELDS", "STRONG_FIELDS", "build_form", "looks_like_form"]
@@ -66,6 +66,10 @@ def build_form(raw: RawForm, rules: LabelRules | None = None) -> dict:
     problems: list[str] = form["problems"]
     present: set[str] = set()  # fields with a value written, even if unreadable
     values = dict(raw.values)
+    letterhead = values.pop(LETTERHEAD_NAME, "").strip()
+    if letterhead and not clean_text(values.get("company.legal_name")):
+        values["company.legal_name"] = letterhead  # the page header's company name, no label given
+        problems.append(f"« {letterhead} » lu dans l'en-tête comme Raison sociale")
 
     def text(key: str) -> str | None:
         value = clean_text(values.get(key))

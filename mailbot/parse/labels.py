@@ -59,7 +59,7 @@ FIELD_NAMES_FR: dict[str, str] = {
 
 _STOPWORDS = frozenset(
     {"de", "du", "des", "d", "l", "la", "le", "les", "a", "au", "aux", "en", "et", "un", "une"}
-    | {"pour", "par", "sur", "votre", "vos", "son", "sa", "ses", "the", "of", "and", "numero"}
+    | {"pour", "par", "sur", "votre", "vos", "son", "sa", "ses", "the", "of", "and", "numero", "entre"}
 )
 
 

@@ -17,6 +17,7 @@ __all__ = [
     "checked_options",
     "clean_text",
     "is_blank",
+    "is_instruction",
     "normalise_date",
     "normalise_email",
     "normalise_hours",
@@ -80,6 +81,27 @@ _JOINERS = {"et", "ou", "de", "des", "du", "la", "le", "les", "à", "au", "aux",
             "avec", "sur", "d'un", "d'une", "un", "une"}
 
 
+# A form's own instruction in brackets, left under a label: '(indiquez la base)', '(3 ou 4 lignes
+# maximum)', '(nom, prénom, fonction)', '[facultatif]'.
+_INSTRUCTION_WORDS = re.compile(
+    r"\b(?:indiquez|indiquer|précisez|préciser|mentionnez|cochez|cocher|complétez|compléter|détaillez|"
+    r"décrivez|joindre|facultatif|obligatoire|maximum|max|lignes?|exemple|ex)\b|\bjj\s*/\s*mm",
+    re.IGNORECASE,
+)
+
+
+def is_instruction(line: str) -> bool:
+    """A whole line in brackets that tells how to answer, not an answer."""
+    line = line.strip()
+    if len(line) < 3 or (line[0], line[-1]) not in (("(", ")"), ("[", "]")) or line.count("(") > 1:
+        return False
+    inner = line[1:-1].strip()
+    if _INSTRUCTION_WORDS.search(inner):
+        return True
+    items = [x.split() for x in inner.split(",")]  # '(nom, prénom, fonction)'
+    return len(items) >= 2 and all(1 <= len(x) <= 2 and x[0][:1].islower() for x in items)
+
+
 def _clean_lines(text: str) -> tuple[list[str], int]:
     """The non-blank lines of `text`, cleaned, and how many carried a bullet."""
     lines = []
@@ -91,7 +113,7 @@ def _clean_lines(text: str) -> tuple[list[str], int]:
         line, bullets = _BULLET.subn("", line)
         line = _STRAY_QUOTE.sub("", line, count=1) if _STRAY_QUOTE.match(line) else line
         line = " ".join(line.split())
-        if line and not is_blank(line):
+        if line and not is_blank(line) and not is_instruction(line):
             lines.append(line)
             bulleted += bool(bullets)
     return lines, bulleted
@@ -201,6 +223,11 @@ def normalise_date(text: str | None) -> tuple[str | None, str | None]:
         value = _date(_year(words.group(3)), _MONTHS[words.group(2)], int(words.group(1)))
         if value:
             return value, None
+    month = re.search(r"(?:^|\bdebut\s+|\bdes\s+|\bcourant\s+|\ben\s+)([a-z]+)\s+(\d{4})\b", folded.strip())
+    if month and month.group(1) in _MONTHS and not re.search(r"\b(?:mi|fin)\b", folded):
+        value = _date(int(month.group(2)), _MONTHS[month.group(1)], 1)  # 'début mai 2027', 'Avril 2027'
+        written = " ".join(text.split())
+        return value, f"job.recruitment_date: « {written} » lu comme le 1er du mois"
     return None, f"job.recruitment_date: date illisible « {' '.join(text.split())} »"
 
 

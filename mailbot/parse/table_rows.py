@@ -52,7 +52,32 @@ def _is_label(rules: LabelRules, text: str) -> bool:
     if not text or len(text) > _MAX_LABEL or split_label(rules, text) is not None:
         return False  # empty, an answer, or 'Label : value'
     found = match_label(rules, text)
+    words = len(text.split())
+    listing = bool(re.search(r"[,;]", text)) and words > 4
+    if found is not None and found.by == "meaning" and (listing or words > 6):
+        return False  # 'Pas de claustrophobie, travail en équipe, sens de l'observation': an answer
     return found is not None and found.kind == "field"
+
+
+def _reads_as_answer(rules: LabelRules, label: str, below: str, *, hints: bool = True) -> bool:
+    """Under a label, a row naming the same field, a contract under the contract's label, or
+    (with `hints`) a row whose words only hint at a field ('Déplacements entre sites' under
+    'Contraintes du poste') is its answer, unless it asks ('… ?')."""
+    above, found = match_label(rules, " ".join(label.split())), match_label(rules, " ".join(below.split()))
+    if _same_field(rules, label, below) and (hints or (found is not None and found.by == "meaning")):
+        return True  # not 'Poste à pourvoir' above 'Nombre de postes' in a row of labels
+    contract = above is not None and above.key == "conditions.contract_type" and rules.contract_code(below)
+    if contract and not (found is not None and found.exact):
+        return True  # 'Statut du contrat' above 'Mission d'intérim', not above 'Durée (si CDD)'
+    hinted = found is not None and found.by == "meaning" and not below.rstrip().endswith(("?", ":"))
+    return hints and above is not None and hinted
+
+
+def _same_field(rules: LabelRules, label: str, below: str) -> bool:
+    """Does `below` name the field `label` names ('Niveau d'études' above 'Formation CATEC
+    assurée'): then it is the answer, not the next label."""
+    first, second = match_label(rules, " ".join(label.split())), match_label(rules, " ".join(below.split()))
+    return first is not None and second is not None and first.key == second.key
 
 
 def _label_columns(rows: list[list[Cell]], rules: LabelRules, width: int) -> set[int]:
@@ -309,11 +334,28 @@ def _without_numbers(rows: list[list[Cell]]) -> list[list[Cell]]:
     return out or rows
 
 
+_BRACKETED = re.compile(r"^\s*[(\[][^()\[\]]*[)\]]\s*$")
+
+
+def _bracket_lines_joined(text: str) -> str:
+    """A line wholly in brackets goes on the line above it: 'Prise de poste' / '(même
+    approximative)' is one label, 'Chantiers de Lyon' / '(et environs)' one answer."""
+    lines = text.split("\n")
+    out: list[str] = []
+    for line in lines:
+        if out and out[-1].strip() and _BRACKETED.match(line):
+            out[-1] = f"{out[-1].rstrip()} {line.strip()}"
+        else:
+            out.append(line)
+    return "\n".join(out)
+
+
 def rows_events(rows: list[list[Cell]], rules: LabelRules) -> list[Event]:
     """Events of one table (rows top to bottom, cells left to right)."""
     rows = [sorted(r, key=lambda c: c.col) for r in rows if any(c.text.strip() for c in r)]
     if not rows:
         return []
+    rows = [[Cell(_bracket_lines_joined(c.text), c.col, c.span) for c in r] for r in rows]
     rows = _without_numbers(rows)
     width = max(c.end for r in rows for c in r)
     labels = _label_columns(rows, rules, width)
@@ -339,7 +381,7 @@ def rows_events(rows: list[list[Cell]], rules: LabelRules) -> list[Event]:
             elif (
                 below is not None
                 and _is_label(rules, text)
-                and not _is_label(rules, below.text)
+                and (not _is_label(rules, below.text) or _reads_as_answer(rules, text, below.text))
                 and not _field_block(rules, below.text)
                 and not is_heading(rules, below.text)
             ):
@@ -369,7 +411,15 @@ def _stacked(rows: list[list[Cell]], index: int, labels: set[int], rules: LabelR
     if len(row) < 2 or [c.col for c in row] != [c.col for c in below]:
         return False
     named = [c for c in row if _is_label(rules, c.text)]
-    keys = {match_label(rules, " ".join(c.text.split())).key for c in named}
-    if len(keys) < len(named):
+    keys = [match_label(rules, " ".join(c.text.split())).key for c in named]
+    answered = [c for c, k in zip(named, keys, strict=True) if k == "conditions.contract_type"]
+    if len(answered) == 2 and rules.contract_code(answered[1].text):
         return False  # 'Contrat | Alternance – contrat de professionnalisation': a label and its answer
-    return len(named) >= max(len(row) - 1, 2) and not any(_is_label(rules, c.text) for c in below)
+    if len(named) < max(len(row) - 1, 2):
+        return False
+    # an answer may read like its own label ('Contrat proposé' above 'Contrat à durée déterminée')
+    pairs = zip(row, below, strict=True)
+    return not any(
+        _is_label(rules, c.text) and not _reads_as_answer(rules, a.text, c.text, hints=False)
+        for a, c in pairs
+    )

@@ -19,10 +19,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from mailbot.parse.labels import FIELD_NAMES_FR, LabelMatch, LabelRules, load_rules, stem
-from mailbot.parse.normalise import clean_text
+from mailbot.parse.normalise import clean_text, is_instruction
 from mailbot.parse.types import dotted_fields
 
 __all__ = [
+    "LETTERHEAD_NAME",
     "Event",
     "RawForm",
     "assemble",
@@ -78,6 +79,9 @@ _ONE_LINE = frozenset(
 _ONE_LINE_ABOVE = _ONE_LINE | {"company.contact_name", "company.legal_name"}
 # What a letterhead prints above a form: a later answer to the same label replaces it.
 _LETTERHEAD = frozenset({"company.phone", "company.email", "company.address"})
+#: Raw key of a company name printed alone at the top of a page header (no label): the legal
+#: name when the form gives none.
+LETTERHEAD_NAME = "company.letterhead_name"
 _LABEL_LIKE = re.compile(r"^[A-ZÀ-Ýa-zà-ÿ][\w'’./ -]{0,40}\s*[:：]")
 _COMPANY = "company."
 
@@ -377,6 +381,10 @@ def split_label(rules: LabelRules, text: str) -> tuple[str, str] | None:
     found = match_label(rules, colon.group(1))
     if found is None or found.kind != "field":
         return None
+    if len(value.split()) <= 3 and "\n" not in value.strip() and value.strip()[:1].islower():
+        again = match_label(rules, value)
+        if again is not None and again.key == found.key:
+            return None  # 'Profil : compétences': one label, not a label and its answer
     return found.key, value
 
 
@@ -528,6 +536,8 @@ class _Assembler:
             elif self.current is not None:
                 self.blank_after_empty = True
             return
+        if is_instruction(text) and self.current is not None and not self.lines:
+            return  # '(nom, prénom, fonction)' under its label: the answer is still to come
         blank_after_empty, self.blank_after_empty = self.blank_after_empty, False
         reopen, self.reopen = self.reopen, None
         heading_field, self.heading_field = self.heading_field, None
@@ -709,12 +719,23 @@ class _Assembler:
     def _qualified(self, colon: re.Match[str]) -> re.Match[str]:
         """'Précisions : salaire : 1 900 €': a word no rule knows, then the label, then the answer."""
         inner = _COLON.match(colon.group(2))
+        head, tab, tail = colon.group(2).partition("\t")
+        if inner is None and tab and tail.strip() and len(head.split()) <= 3 and head.strip()[:1].islower():
+            outer, same = match_label(self.rules, colon.group(1)), match_label(self.rules, head)
+            if outer is not None and same is not None and same.key == outer.key:
+                # 'Profil : compétences<TAB>– Utilisation…': one label, then the answer
+                return _COLON.match(f"{colon.group(1)} {head.strip()} : {tail.strip()}") or colon
         if inner is None and _CONDITIONAL.match(colon.group(1)) and len(colon.group(2).split()) <= 3:
             label = self._inner_label(f"{colon.group(1)} : {colon.group(2)}")  # 'Si CDD : durée'
             return colon if ":" in label else (_COLON.match(f"{label} :") or colon)
         if inner is None or len(inner.group(1)) > 60:
             return colon
         outer = match_label(self.rules, colon.group(1))
+        compound = inner is not None and len(inner.group(1).split()) <= 3 and inner.group(1)[:1].islower()
+        if outer is not None and compound:
+            same = match_label(self.rules, inner.group(1))
+            if same is not None and same.key == outer.key:  # 'Profil : compétences : …': one label
+                return _COLON.match(f"{colon.group(1)} {inner.group(1)} : {inner.group(2)}") or colon
         if outer is not None and not _CONDITIONAL.match(colon.group(1)):
             return colon
         if outer is not None:
@@ -818,7 +839,7 @@ class _Assembler:
         if found is None or found.kind != "field" or self.form.values.get(found.key):
             return None
         rest = self.rules.meaning(text.split(None, 1)[1]) if " " in text else None
-        if rest is not None and rest.key == found.key:
+        if rest is not None and rest.key == found.key and found.key not in _DECISIVE_KEYS:
             return None  # 'Informations employeur': the words after the section word name it alone
         return found
 
@@ -864,6 +885,9 @@ class _Assembler:
                 return False
         if found is None or found.kind != "field" or len(self.rules.key(text)) - found.size > 1:
             found = self.rules.meaning(text)  # 'Compétences techniques', 'Descriptif des tâches'
+        if found is not None and found.kind == "field" and self.form.values.get(found.key):
+            answered = {k for k, v in self.form.values.items() if v}  # 'Qualification / diplôme', title known
+            found = self.rules.meaning(text, exclude=answered)
         if found is None or found.key == self.current or self.form.values.get(found.key):
             return False
         self.start(found.key, "", text)
@@ -933,7 +957,8 @@ class _Assembler:
         self.close()
         self.reopen = None
         if key is not None:
-            self.labels_seen.add(key)
+            if key != LETTERHEAD_NAME:
+                self.labels_seen.add(key)
             self._store(key, (value or "").strip(), label)
             return
         if not (value or "").strip() and split_label(self.rules, label):
@@ -972,7 +997,8 @@ class _Assembler:
 _NUMBER_WORD = re.compile(r"\b(?:une?|deux|trois|quatre|cinq|six|sept|huit|neuf|dix|onze|douze)\b", re.I)
 _DATE = re.compile(
     r"\d{1,2}\s*[/.\-]\s*\d{1,2}\s*[/.\-]\s*\d{2,4}|\d{4}-\d{2}-\d{2}|\d{1,2}\s*(?:er|re)?\s+"
-    r"(?:janv|f[ée]vr|mars|avr|mai|juin|juil|ao[uû]t|sept|oct|nov|d[ée]c)",
+    r"(?:janv|f[ée]vr|mars|avr|mai|juin|juil|ao[uû]t|sept|oct|nov|d[ée]c)|"
+    r"\b(?:janv\w*|f[ée]vr\w*|mars|avr\w*|mai|juin|juil\w*|ao[uû]t|sept\w*|oct\w*|nov\w*|d[ée]c\w*)\.?\s+\d{4}\b",
     re.I,
 )
 # An answer that is a date and nothing more ('01/03/2027', 'le 1er mars 2027', 'dès le 12/04/27').
