@@ -164,7 +164,7 @@ def _repeated_margins(pages: list[str], depth: int = 3) -> set[str]:
         edges = list(enumerate(lines))[:depth] + list(enumerate(lines))[-depth:]
         # the answer under a 'Lieu :' label printed last on each page is no running footer (a
         # long line under a signature's 'Nom, signature :' still is)
-        for line in {x for i, x in edges if i == 0 or not lines[i - 1].endswith((":", "：")) or len(x) > 80}:
+        for line in {x for i, x in edges if i == 0 or not lines[i - 1].endswith((":", "：")) or len(x) > 50}:
             seen[line] = seen.get(line, 0) + 1
     return {line for line, count in seen.items() if count >= 2}
 

@@ -67,7 +67,7 @@ def _reads_as_answer(rules: LabelRules, label: str, below: str, *, hints: bool =
     if _same_field(rules, label, below) and (hints or (found is not None and found.by == "meaning")):
         return True  # not 'Poste à pourvoir' above 'Nombre de postes' in a row of labels
     contract = above is not None and above.key == "conditions.contract_type" and rules.contract_code(below)
-    if contract and not (found is not None and found.exact):
+    if contract and (found is None or found.key in ("conditions.contract_type", "job.main_activities")):
         return True  # 'Statut du contrat' above 'Mission d'intérim', not above 'Durée (si CDD)'
     hinted = found is not None and found.by == "meaning" and not below.rstrip().endswith(("?", ":"))
     return hints and above is not None and hinted
@@ -411,10 +411,10 @@ def _stacked(rows: list[list[Cell]], index: int, labels: set[int], rules: LabelR
     if len(row) < 2 or [c.col for c in row] != [c.col for c in below]:
         return False
     named = [c for c in row if _is_label(rules, c.text)]
-    keys = [match_label(rules, " ".join(c.text.split())).key for c in named]
-    answered = [c for c, k in zip(named, keys, strict=True) if k == "conditions.contract_type"]
-    if len(answered) == 2 and rules.contract_code(answered[1].text):
-        return False  # 'Contrat | Alternance – contrat de professionnalisation': a label and its answer
+    for left, right in zip(row, row[1:], strict=False):
+        found = match_label(rules, " ".join(left.text.split()))
+        if found is not None and found.key == "conditions.contract_type" and rules.contract_code(right.text):
+            return False  # 'Contrat | Alternance – contrat de professionnalisation': a label and its answer
     if len(named) < max(len(row) - 1, 2):
         return False
     # an answer may read like its own label ('Contrat proposé' above 'Contrat à durée déterminée')

@@ -251,7 +251,7 @@ _LEGAL_FORM = re.compile(r"\b(?:SASU|SAS|SARL|EURL|SA|SNC|SCOP|SCIC|SEM|SPL|GIE|
 _SHAPED_CONTACT = frozenset({"company.siret", "company.phone", "company.email"})
 _JOB_SUFFIX = re.compile(r"(?<=\w)\s*(?:n\s*[°º]\.?|num[ée]ro)\s*\d{1,2}\s*$", re.IGNORECASE)
 _RULED = re.compile(r"^[-–—=~*_]{2,}\s*|\s*[-–—=~*_]{2,}$")
-_DECOR = re.compile(r"^[\s=#*_~>•|▶►▸▪■□◆◇➢➤]+|[\s=#*_~<•|:]+$")
+_DECOR = re.compile(r"^[\s=#*_~>•|▶►▸▪■□◆◇➢➤»›]+|[\s=#*_~<•|:«‹]+$")
 _HEAD_NUMBER = re.compile(
     r"^(?:(?:partie|section|rubrique|volet|chapitre|[ée]tape|bloc|cadre)\s+(?:[IVX]{1,4}|\d{1,2}|[A-H])\b"
     r"\s*[.:)–—-]?|§\s*\d{1,2}\b\s*[.:)–—-]?|(?:[IVX]{1,4}|[A-Ha-h]|\d{1,2})\s*[.)°–—-]|\d{1,2}/(?=\s)|"
@@ -263,7 +263,7 @@ _SECTION_NUMBER = re.compile(
     r"^(?:(?:partie|section|rubrique|volet|chapitre|[ée]tape|bloc|cadre)\s+\w{1,4}\b|§|[IVX]{1,4}\s*[.)–—-])",
     re.IGNORECASE,
 )
-_MARK = re.compile(r"^\s*[▶►▸■◆➢➤]\s*\S")
+_MARK = re.compile(r"^\s*[▶►▸■◆➢➤»›]\s*\S")
 # A heading asked as a question without its mark: 'Ce que vous proposez', 'Qui êtes-vous'.
 _QUESTION = re.compile(r"^(?:ce\s+que|ce\s+qui|qui|quel(?:le)?s?|comment|pourquoi|o[uù])\b", re.IGNORECASE)
 _LIST_BULLET = re.compile(r"^\s*[•·▪●○◦*\-–—]\s")
@@ -618,10 +618,14 @@ class _Assembler:
         )
         dangling = found is not None and bool(_DANGLING.search(text))  # 'Expérience en' / 'nacelle…'
         under = self._waiting() or (self.colon_label and not self.lines and dangling)
+        relabel = found is not None and found.exact and self.current_label.isupper() and not text.isupper()
+        if under and found is not None and found.key == self.current and relabel and colon is None:
+            self.start(found.key, "", text)  # 'CONTRAT' (a heading), then the label 'Contrat'
+            return
         if under and (found is None or found.key == self.current) and answer and colon is None:
             self.lines.append(text)  # 'Expérience souhaitée', then 'Expérience exigée (3 ans)'
             return
-        marked = _marked_heading(text)
+        marked = _marked_heading(text) or (text.isupper() and bool(_ARTICLE.match(text)))  # 'LE POSTE'
         if found is not None and found.kind == "heading" and self.bare_labels >= 2 and not marked:
             field = self.rules.match(_PARENS.sub(" ", text), prefix=False)  # 'Poste' above 'Maçon'
             if field is not None and field.kind == "field" and not self.form.values.get(field.key):
