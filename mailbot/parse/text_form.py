@@ -55,7 +55,9 @@ _NUMBERED_HEADING = re.compile(
     re.IGNORECASE,
 )
 _HEADING_PARTS = re.compile(r"\s[–—-]\s|\s*[:|]\s")
-_PAGE_NUMBER = re.compile(r"^\W*(?:page\s*)?\d{1,3}\s*(?:/|sur|of)\s*\d{1,3}\W*$", re.IGNORECASE)
+_PAGE_NUMBER = re.compile(
+    r"^\W*(?:(?:page\s*)?\d{1,3}\s*(?:/|sur|of)\s*\d{1,3}|page\s*\d{1,3})\W*$", re.IGNORECASE
+)  # 'Page 1/2', '2 sur 3', 'Page 2'
 # A label inside an answer: 'Tél : 06 12 34 56 78   Mail : a@b.fr' (two columns on one line).
 _INLINE_LABEL = re.compile(r"(?:(?<=\s)|(?<=\|))(?=(([A-ZÀ-Ý][\w'’.°/() -]{0,40}?)\s*[:：](?:\s|$)))")
 _YEAR = re.compile(r"\b(?:19|20)\d{2}\b")
@@ -250,6 +252,7 @@ _LEGAL_FORM = re.compile(r"\b(?:SASU|SAS|SARL|EURL|SA|SNC|SCOP|SCIC|SEM|SPL|GIE|
 # Fields whose answer has a shape of its own: a second label for one of them may share a line.
 _SHAPED_CONTACT = frozenset({"company.siret", "company.phone", "company.email"})
 _JOB_SUFFIX = re.compile(r"(?<=\w)\s*(?:n\s*[°º]\.?|num[ée]ro)\s*\d{1,2}\s*$", re.IGNORECASE)
+_QUESTION_NUMBER = re.compile(r"^\s*(\d{1,2})\s*[.)/°-]\s*(?=\S)")  # '10) Si CDD, durée' -> 10
 _RULED = re.compile(r"^[-–—=~*_]{2,}\s*|\s*[-–—=~*_]{2,}$")
 _DECOR = re.compile(r"^[\s=#*_~>•|▶►▸▪■□◆◇➢➤»›]+|[\s=#*_~<•|:«‹]+$")
 _HEAD_NUMBER = re.compile(
@@ -438,6 +441,7 @@ class _Assembler:
         self.label_line = ""  # the line the current field's label was read on
         self.suppressed: set[tuple[int, int]] = set()  # repeated answers that open no new job
         self.numbered_labels = 0  # field labels read with a number ('4. Poste proposé')
+        self.last_number: int | None = None  # the number of the last numbered label ('4')
         #: (field, heading) of a heading just read that may be a label ('Vos missions'), if any
         self.heading_field: tuple[str, str] | None = None
 
@@ -499,7 +503,9 @@ class _Assembler:
         self.awaiting = not value.strip() and label == self.current_line
         if key != _UNKNOWN:
             self.labels_seen.add(key)
-            self.numbered_labels += bool(_NUMBERING.match(label))
+            number = _QUESTION_NUMBER.match(self.current_line) or _QUESTION_NUMBER.match(label)
+            self.numbered_labels += bool(number or _NUMBERING.match(label))
+            self.last_number = int(number.group(1)) if number else None
         self.current = key
         self.current_label = label
         self.start_pos = self.position
@@ -611,7 +617,7 @@ class _Assembler:
         styled = self.bare_style or self.bare_labels >= 2  # labels above answers, seen or known
         if found is None and sectioned and styled and not going_on and colon is None:
             found = self._section_word_label(text)  # 'Modalité de recrutement' above 'CDI'
-        if found is None and colon is None and not going_on and self.numbered_labels >= 2:
+        if found is None and colon is None and not going_on and self.numbered_labels >= 1:
             found = self._numbered_label(text)  # '4. Contenu du poste' above its list
         answer = found is not None or (
             styled and _upper_value(text) and not _HEAD_NUMBER.match(text) and not sectioned
@@ -813,8 +819,13 @@ class _Assembler:
         if number is None or _HEAD_NUMBER.match(text) is None or len(text) > 90:
             return None
         body = text[number.end() :].strip()
-        if not body[:1].isupper() or body == body.upper() or _answer_punct(body.rstrip("?")):
+        counted = _QUESTION_NUMBER.match(text)
+        last = self.last_number
+        follows = counted is not None and last is not None and int(counted.group(1)) == last + 1
+        if not body[:1].isupper() or body == body.upper():
             return None  # '2 – LE POSTE': a heading in capitals
+        if _answer_punct(body.rstrip("?")) and not follows:  # '10) Si CDD, durée' after '9)'
+            return None
         found = match_label(self.rules, body)
         if found is None or found.kind != "field" or self.form.values.get(found.key):
             return None
