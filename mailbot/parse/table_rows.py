@@ -64,20 +64,14 @@ def _reads_as_answer(rules: LabelRules, label: str, below: str, *, hints: bool =
     (with `hints`) a row whose words only hint at a field ('Déplacements entre sites' under
     'Contraintes du poste') is its answer, unless it asks ('… ?')."""
     above, found = match_label(rules, " ".join(label.split())), match_label(rules, " ".join(below.split()))
-    if _same_field(rules, label, below) and (hints or (found is not None and found.by == "meaning")):
+    same = above is not None and found is not None and above.key == found.key  # 'Diplôme' / 'Formation…'
+    if same and (hints or found.by == "meaning"):
         return True  # not 'Poste à pourvoir' above 'Nombre de postes' in a row of labels
     contract = above is not None and above.key == "conditions.contract_type" and rules.contract_code(below)
     if contract and (found is None or found.key in ("conditions.contract_type", "job.main_activities")):
         return True  # 'Statut du contrat' above 'Mission d'intérim', not above 'Durée (si CDD)'
     hinted = found is not None and found.by == "meaning" and not below.rstrip().endswith(("?", ":"))
     return hints and above is not None and hinted
-
-
-def _same_field(rules: LabelRules, label: str, below: str) -> bool:
-    """Does `below` name the field `label` names ('Niveau d'études' above 'Formation CATEC
-    assurée'): then it is the answer, not the next label."""
-    first, second = match_label(rules, " ".join(label.split())), match_label(rules, " ".join(below.split()))
-    return first is not None and second is not None and first.key == second.key
 
 
 def _label_columns(rows: list[list[Cell]], rules: LabelRules, width: int) -> set[int]:

@@ -384,11 +384,19 @@ def split_label(rules: LabelRules, text: str) -> tuple[str, str] | None:
     found = match_label(rules, colon.group(1))
     if found is None or found.kind != "field":
         return None
-    if len(value.split()) <= 3 and "\n" not in value.strip() and value.strip()[:1].islower():
-        again = match_label(rules, value)
-        if again is not None and again.key == found.key:
-            return None  # 'Profil : compétences': one label, not a label and its answer
+    if "\n" not in value.strip() and _names_too(rules, found, value):
+        return None  # 'Profil : compétences': one label, not a label and its answer
     return found.key, value
+
+
+def _names_too(rules: LabelRules, found: LabelMatch | None, words: str) -> bool:
+    """Are `words` (a few, in lower case, after a label's colon) another word for the field the
+    label names ('Profil : compétences')? Then label and words are one label."""
+    words = words.strip()
+    if found is None or not words[:1].islower() or len(words.split()) > 3:
+        return False
+    again = match_label(rules, words)
+    return again is not None and again.key == found.key
 
 
 # One-line answers whose extra lines are never part of them (a footer, a stray note).
@@ -730,30 +738,23 @@ class _Assembler:
         """'Précisions : salaire : 1 900 €': a word no rule knows, then the label, then the answer."""
         inner = _COLON.match(colon.group(2))
         head, tab, tail = colon.group(2).partition("\t")
-        if inner is None and tab and tail.strip() and len(head.split()) <= 3 and head.strip()[:1].islower():
-            outer, same = match_label(self.rules, colon.group(1)), match_label(self.rules, head)
-            if outer is not None and same is not None and same.key == outer.key:
-                # 'Profil : compétences<TAB>– Utilisation…': one label, then the answer
-                return _COLON.match(f"{colon.group(1)} {head.strip()} : {tail.strip()}") or colon
+        one_label = inner is None and tab and tail.strip()  # 'Profil : compétences<TAB>– Utilisation…'
+        if one_label and _names_too(self.rules, match_label(self.rules, colon.group(1)), head):
+            return _COLON.match(f"{colon.group(1)} {head.strip()} : {tail.strip()}") or colon
         if inner is None and _CONDITIONAL.match(colon.group(1)) and len(colon.group(2).split()) <= 3:
             label = self._inner_label(f"{colon.group(1)} : {colon.group(2)}")  # 'Si CDD : durée'
             return colon if ":" in label else (_COLON.match(f"{label} :") or colon)
         if inner is None or len(inner.group(1)) > 60:
             return colon
         outer = match_label(self.rules, colon.group(1))
-        compound = inner is not None and len(inner.group(1).split()) <= 3 and inner.group(1)[:1].islower()
-        if outer is not None and compound:
-            same = match_label(self.rules, inner.group(1))
-            if same is not None and same.key == outer.key:  # 'Profil : compétences : …': one label
-                return _COLON.match(f"{colon.group(1)} {inner.group(1)} : {inner.group(2)}") or colon
-        if outer is not None and not _CONDITIONAL.match(colon.group(1)):
-            return colon
+        if _names_too(self.rules, outer, inner.group(1)):  # 'Profil : compétences : …': one label
+            return _COLON.match(f"{colon.group(1)} {inner.group(1)} : {inner.group(2)}") or colon
         if outer is not None:
-            # 'Si contrat temporaire : durée : 6 mois': a short label naming another field
-            found = match_label(self.rules, inner.group(1)) if len(inner.group(1).split()) <= 3 else None
-            if outer.kind != "field" or found is None or found.kind != "field" or found.key == outer.key:
+            if outer.kind != "field" or not _CONDITIONAL.match(colon.group(1)):
                 return colon
-            return _COLON.match(f"{inner.group(1)} ({colon.group(1)}) : {inner.group(2)}") or colon
+            # 'Si contrat temporaire : durée : 6 mois': a short label naming another field
+            label = self._inner_label(f"{colon.group(1)} : {inner.group(1)}")
+            return colon if ":" in label else (_COLON.match(f"{label} : {inner.group(2)}") or colon)
         found = match_label(self.rules, inner.group(1))
         if found is None or found.kind != "field":
             return colon
