@@ -18,6 +18,7 @@ from mailbot.parse.evidence import keep_evident
 from mailbot.parse.form_build import build_form, looks_like_form
 from mailbot.parse.labels import LabelRules, load_rules
 from mailbot.parse.normalise import clean_text
+from mailbot.parse.pdf_layout import RunningMargins
 from mailbot.parse.text_form import Event, RawForm, assemble, line_events
 from mailbot.parse.types import Limits
 
@@ -154,19 +155,26 @@ def parse_forms(doc: Document, limits: Limits | None = None) -> FormsResult:
     return result
 
 
-def _repeated_margins(pages: list[str], depth: int = 3) -> set[str]:
-    """Lines printed at the top or bottom of several pages (running headers and footers)."""
+def _repeated_margins(pages: list[str], depth: int = 3) -> RunningMargins:
+    """Lines printed at the top, or at the bottom, of several pages (running headers and
+    footers). A letterhead's name repeated at the top of each page is still an answer where it
+    stands at the bottom of one page, under its label."""
     if len(pages) < 2:
-        return set()
-    seen: dict[str, int] = {}
+        return RunningMargins()
+    seen: dict[tuple[str, str], int] = {}
     for text in pages:
         lines = [line.strip() for line in text.split("\n") if line.strip()]
-        edges = list(enumerate(lines))[:depth] + list(enumerate(lines))[-depth:]
-        # the answer under a 'Lieu :' label printed last on each page is no running footer (a
-        # long line under a signature's 'Nom, signature :' still is)
-        for line in {x for i, x in edges if i == 0 or not lines[i - 1].endswith((":", "：")) or len(x) > 50}:
-            seen[line] = seen.get(line, 0) + 1
-    return {line for line, count in seen.items() if count >= 2}
+        numbered = list(enumerate(lines))
+        for side, edge in (("top", numbered[:depth]), ("bottom", numbered[-depth:])):
+            # the answer under a 'Lieu :' label printed last on each page is no running footer (a
+            # long line under a signature's 'Nom, signature :' still is)
+            kept = {x for i, x in edge if i == 0 or not lines[i - 1].endswith((":", "：")) or len(x) > 50}
+            for line in kept:
+                seen[side, line] = seen.get((side, line), 0) + 1
+    return RunningMargins(
+        top=frozenset(line for (side, line), n in seen.items() if side == "top" and n >= 2),
+        bottom=frozenset(line for (side, line), n in seen.items() if side == "bottom" and n >= 2),
+    )
 
 
 def _market(text: str) -> str | None:

@@ -14,7 +14,7 @@ from mailbot.parse.labels import LabelRules
 from mailbot.parse.pdf_grid import Edges, grid_events, path_edges
 from mailbot.parse.text_form import Event, is_page_number, match_label
 
-__all__ = ["PageLayout", "Segment", "read_pdf_layout", "table_events", "text_lines"]
+__all__ = ["PageLayout", "RunningMargins", "Segment", "read_pdf_layout", "table_events", "text_lines"]
 
 
 @dataclass
@@ -278,8 +278,10 @@ def _own_row(
     first = seg.text.split()[0].lower().rstrip("'’")
     if first in _LINKING or first.startswith(("d'", "d’")):
         return False  # 'DU POSTE' under 'ACTIVITÉS PRINCIPALES'
-    if seg.text.isupper() and last.text.isupper() and match_label(rules, seg.text) is None:
-        return False  # 'EXIGENCES' / 'PARTICULIÈRES': in capitals, a capital says nothing
+    if seg.text.isupper() and last.text.isupper():
+        own, before = match_label(rules, seg.text), match_label(rules, last.text)
+        if own is None or (own.by == "meaning" and before is not None and before.key == own.key):
+            return False  # 'EXIGENCES' / 'PARTICULIÈRES': in capitals, a capital says nothing
     height = seg.y1 - seg.y0
     level = [v for v in values if abs(v.cy - seg.cy) < height * 0.5]
     above = [v for v in values if abs(v.cy - last.cy) < (last.y1 - last.y0) * 0.5]
@@ -451,15 +453,32 @@ def _qualified_label(rules: LabelRules, text: str) -> bool:
 _MARGIN_DEPTH = 3
 
 
-def text_lines(page: PageLayout, skip: frozenset[str] | set[str] = frozenset()) -> list[str]:
+@dataclass(frozen=True)
+class RunningMargins:
+    """Running headers (`top`) and footers (`bottom`) of a document's pages; `in` asks either."""
+
+    top: frozenset[str] = frozenset()
+    bottom: frozenset[str] = frozenset()
+
+    def __contains__(self, line: object) -> bool:
+        return line in self.top or line in self.bottom
+
+    def __bool__(self) -> bool:
+        return bool(self.top or self.bottom)
+
+
+def text_lines(page: PageLayout, skip: RunningMargins | frozenset[str] | set[str] = frozenset()) -> list[str]:
     """The page's text lines but those in `skip` (running headers and footers), with a blank line
     around a heading printed larger than the body text and where a wide vertical gap parts two
     lines (a page footer under the last answer; a page number lets the answer go on)."""
     lines = page.text.split("\n")
     if skip:  # only at the page's top or bottom: the letterhead's name may also be an answer
         filled = [i for i, x in enumerate(lines) if x.strip()]
-        edges = set(filled[:_MARGIN_DEPTH] + filled[-_MARGIN_DEPTH:])
-        lines = [x for i, x in enumerate(lines) if i not in edges or x.strip() not in skip]
+        top, bottom = set(filled[:_MARGIN_DEPTH]), set(filled[-_MARGIN_DEPTH:])
+        tops = skip.top if isinstance(skip, RunningMargins) else skip
+        bottoms = skip.bottom if isinstance(skip, RunningMargins) else skip
+        lines = [x for i, x in enumerate(lines)
+                 if not (i in top and x.strip() in tops or i in bottom and x.strip() in bottoms)]
     placed = [s for s in page.segments if s.base is not None and s.size]
     if len(placed) < 5:
         return lines

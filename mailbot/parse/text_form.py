@@ -591,6 +591,8 @@ class _Assembler:
                 found, dropped = None, found.key != "job.title" and found.weight >= 1
             elif found is not None and found.by == "meaning" and found.kind == "field":
                 answer = re.split(r"\t+", colon.group(2).strip())[0]  # not a second field on the line
+                second = self._second_label(found.key, answer)
+                answer = answer[: second[0].start()] if second else answer  # 'SIRET : … Email : …'
                 if clean_text(answer) and not shape_fits(found.key, answer):
                     found, dropped = None, True  # "Type d'embauche : CDI": no date; left to the order
             if dropped and self._unknown_label(colon.group(1), text):
@@ -633,6 +635,10 @@ class _Assembler:
         dangling = found is not None and bool(_DANGLING.search(text))  # 'Expérience en' / 'nacelle…'
         under = self._waiting() or (self.colon_label and not self.lines and dangling)
         relabel = found is not None and found.exact and self.current_label.isupper() and not text.isupper()
+        relabel = relabel or (found is not None and found.exact and not self.lines and not self.colon_label
+                              and not self.current_label.isupper() and not _VALUE_PUNCT.search(text)
+                              and not dangling)
+        # 'Poste proposé' (a heading), 'Métier', then the title; not 'Expérience exigée (3 ans)'
         if under and found is not None and found.key == self.current and relabel and colon is None:
             self.start(found.key, "", text)  # 'CONTRAT' (a heading), then the label 'Contrat'
             return
@@ -833,15 +839,17 @@ class _Assembler:
         return found
 
     def _article_label(self, text: str) -> tuple[str, str] | None:
-        """In a form of labels above their answers, a mixed-case heading like 'Vos missions' or
-        'Votre profil' (an article, then a field's meaning words): the field it names, in case
-        an answer, not a label, comes right under it."""
+        """In a form of labels above their answers, a mixed-case heading like 'Vos missions',
+        'Votre profil' or 'Ce que fera la personne' (a field's meaning words): the field it names,
+        still unanswered, in case an answer, not a label, comes right under it."""
         if not (self.bare_style or self.bare_labels >= 2) or text == text.upper() or len(text) > 40:
             return None
-        if not _ARTICLE.match(text) or _marked_heading(text) or _HEAD_NUMBER.match(text):
-            return None
+        if _marked_heading(text) or _HEAD_NUMBER.match(text):
+            return None  # 'Vos missions', 'Ce que fera la personne', not '§3 Contrat'
         found = self.rules.meaning(text)
-        return (found.key, text) if found is not None and found.kind == "field" else None
+        if found is None or found.kind != "field" or self.form.values.get(found.key):
+            return None
+        return found.key, text
 
     def _section_word_label(self, text: str) -> LabelMatch | None:
         """In a form of labels above their answers, a mixed-case line opened by a section word
@@ -937,8 +945,8 @@ class _Assembler:
             return True
         return not shape_fits(found.key, value) and self._by_shape(found.key, value, "") == found.key
 
-    def _start_inline(self, key: str, value: str, label: str = "") -> None:
-        """Start `key`; a second 'Label : value' on the same line (two columns) is split off."""
+    def _second_label(self, key: str, value: str) -> tuple[re.Match[str], LabelMatch] | None:
+        """A second 'Label : value' of another field in `value` (two columns on one line)."""
         candidates = list(_INLINE_LABEL.finditer(value))
         for inner in candidates:
             found = match_label(self.rules, inner.group(2))
@@ -953,10 +961,18 @@ class _Assembler:
             )
             known = found is not None and found.kind == "field" and found.key != key
             if known and (found.exact or tabbed or shaped):
-                first = value[: inner.start()]
-                self.start(self._by_shape(key, first, label), first.strip(), label)
-                self._start_inline(found.key, value[inner.start() + len(inner.group(1)) :], inner.group(2))
-                return
+                return inner, found
+        return None
+
+    def _start_inline(self, key: str, value: str, label: str = "") -> None:
+        """Start `key`; a second 'Label : value' on the same line (two columns) is split off."""
+        second = self._second_label(key, value)
+        if second is not None:
+            inner, found = second
+            first = value[: inner.start()]
+            self.start(self._by_shape(key, first, label), first.strip(), label)
+            self._start_inline(found.key, value[inner.start() + len(inner.group(1)) :], inner.group(2))
+            return
         self.start(self._by_shape(key, value, label), value, label)
 
     def _by_shape(self, key: str, value: str, label: str) -> str:
