@@ -198,6 +198,8 @@ class _TextExtractor(HTMLParser):
             table.rows[-1].append((table.cell, tag == "th"))
         elif tag in _LIST_TAGS:
             self._block()
+            if tag == "li":
+                self._emit("- ")  # an item keeps its bullet: it goes on the list above
         elif tag in _LINE_TAGS:
             self._block()
             self._lines.append(self._texts)
@@ -243,6 +245,10 @@ class _TextExtractor(HTMLParser):
             self._emit(text)
 
 
+_NBSP_GAP = re.compile(r" *\xa0[\xa0 ]*\xa0 *")
+_TAB_RUN = re.compile(r" *\t[\t ]*")
+
+
 def html_to_text(html: str) -> str:
     """Readable plain text of an HTML body: blocks become lines, scripts and styles dropped,
     table rows 'label : value' lines (a table naming several jobs in its columns: one block per job)."""
@@ -252,8 +258,10 @@ def html_to_text(html: str) -> str:
         parser.close()
     except Exception:  # html.parser is lenient; this is a last resort
         return re.sub(r"<[^>]*>", " ", html)
-    text = "".join(parser.chunks).replace("\xa0", " ")
-    lines = [re.sub(r"[ \t]+", " ", line).strip() for line in text.splitlines()]
+    text = "".join(parser.chunks).replace("\t", " ")
+    # '<b>Poste</b>&nbsp;&nbsp;Maçon': two non-breaking spaces part a label from its answer
+    text = _NBSP_GAP.sub("\t", text).replace("\xa0", " ")
+    lines = [_TAB_RUN.sub("\t", re.sub(r" +", " ", line)).strip() for line in text.splitlines()]
     out: list[str] = []
     for line in lines:
         if line or (out and out[-1]):

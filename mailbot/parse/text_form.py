@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 
 from mailbot.parse.labels import FIELD_NAMES_FR, LabelMatch, LabelRules, load_rules, stem
 from mailbot.parse.normalise import clean_text, is_instruction
+from mailbot.parse.sentences import is_need_sentence, sentence_fields
 from mailbot.parse.types import dotted_fields
 
 __all__ = [
@@ -414,7 +415,7 @@ _SINGLE_LINE = frozenset(
 _BULLETED = re.compile(r"^\s*(?:[-•–—*·▪►●○◦→✓]|\d+[.)])\s")
 _BARE_EMAIL = re.compile(r"^\s*[\w.+-]+@[\w-]+(?:\.[\w-]+)+\s*$")
 _NUMBERED_ITEM = re.compile(r"^\s*\d{1,2}[.)]\s")
-_ASKED = re.compile(r"^([A-ZÀ-Ý].{2,80}?\?)\s*(\S.*)$")  # 'Combien de postes ? Cinq (5)'
+_ASKED = re.compile(r"^([A-ZÀ-Ý].{2,80}?\?)\s*(?:[:：]\s*)?(\S.*)$")  # "Combien ? Cinq (5)", "… ? : 2"
 _SEMICOLON = re.compile(r"^(.{1,60}?)\s*;\s*(\S.*)$")  # OCR read ':' as ';'
 _UNKNOWN = "?"
 # A company's or the agency's letterhead/footer line: a phone number, a web or e-mail address, RCS.
@@ -452,6 +453,10 @@ class _Assembler:
         self.last_number: int | None = None  # the number of the last numbered label ('4')
         #: (field, heading) of a heading just read that may be a label ('Vos missions'), if any
         self.heading_field: tuple[str, str] | None = None
+        #: (id of a form, field) read from a need sentence -> its note: a label's answer replaces it
+        self.from_sentence: dict[tuple[int, str], str] = {}
+        #: (field, label) of a list's label alone on its line ('Tâches confiées'), if any
+        self.list_label: tuple[str, str] | None = None
 
     @property
     def form(self) -> RawForm:
@@ -477,6 +482,13 @@ class _Assembler:
         if key == "company.address" and _BARE_EMAIL.match(value) and not email_known:
             key = "company.email"  # 'À quelle adresse e-mail ?' then the address itself
         values = self.form.values
+        said = self.from_sentence.pop((id(self.form), key), None)
+        if said is not None and value:  # a labelled answer says it better than the sentence
+            if said in self.form.notes:
+                self.form.notes.remove(said)
+            values[key] = value
+            self.form.order.append((key, label, value))
+            return
         if values.get(key):
             if not value:
                 return
@@ -488,6 +500,11 @@ class _Assembler:
                     self.letterhead.discard(key)
                     values[key] = value
                 return  # a second phone/e-mail of the same company: keep the first
+            other = self._other_field(key, label)
+            if other is not None:  # 'Intitulé du poste : …', then 'Qualification : CACES …'
+                values[other] = value
+                self.form.order.append((other, label, value))
+                return
             if where in self.suppressed:  # no evidence of a next job: read by the form's order
                 self.form.order.append((None, label, value))
                 return
@@ -501,6 +518,44 @@ class _Assembler:
         self.form.order.append((key, label, value))
         if value and key in _LETTERHEAD and self.labels_seen <= _LETTERHEAD:
             self.letterhead.add(key)
+
+    def _list_label(self, text: str) -> bool:
+        """A short line naming a list's field still unanswered ('Tâches confiées'), read between
+        answers: kept in case a bulleted list follows it."""
+        if len(text) > 40 or not text[:1].isupper() or _VALUE_PUNCT.search(text) or _BULLETED.match(text):
+            return False
+        found = match_label(self.rules, text)
+        if found is None or found.kind != "field" or found.key not in _LIST_FIELDS:
+            return False
+        if self.form.values.get(found.key):
+            return False
+        self.list_label = (found.key, text)
+        return True
+
+    def _need_sentence(self, text: str) -> None:
+        """The fields a need written as a sentence gives, where the form has no answer yet."""
+        short = text if len(text) <= 60 else text[:57].rstrip() + "…"
+        for key, value in sentence_fields(text):
+            if not self.form.values.get(key):
+                self._store(key, value, text)
+                note = f"« {short} » lu comme {FIELD_NAMES_FR[key]}"
+                self.form.notes.append(note)
+                self.from_sentence[id(self.form), key] = note
+
+    def _other_field(self, key: str, label: str) -> str | None:
+        """A job's field answered already under another wording, whose new label's meaning
+        words also name a field still unanswered ('Qualification' under the title known):
+        that field, not the next job (the next job repeats the same labels)."""
+        if key.startswith(_COMPANY) or not label:
+            return None
+        first = next((lab for k, lab, _ in self.form.order if k == key), None)
+        if first is None or self.rules.key(first) == self.rules.key(label):
+            return None
+        answered = {k for k, v in self.form.values.items() if v} | {key}
+        found = self.rules.meaning(_PARENS.sub(" ", label), exclude=answered)
+        if found is None or found.kind != "field" or found.key.startswith(_COMPANY):
+            return None
+        return found.key
 
     def start(self, key: str, value: str, label: str = "") -> None:
         self.close()
@@ -555,6 +610,7 @@ class _Assembler:
         blank_after_empty, self.blank_after_empty = self.blank_after_empty, False
         reopen, self.reopen = self.reopen, None
         heading_field, self.heading_field = self.heading_field, None
+        list_label, self.list_label = self.list_label, None
         self.current_line = text
         title = _HEAD_NUMBER.sub("", _DECOR.sub("", text))
         if blank_after_empty and self.colon_label and _ARTICLE.match(title) and is_short_title(title):
@@ -566,6 +622,9 @@ class _Assembler:
             self.market = self.market or market.group(1).strip()
             if self.form.market is None:
                 self.form.market = self.market
+            return
+        if self.current is None and is_need_sentence(text):
+            self._need_sentence(text)  # 'Nous recherchons trois (3) personnes pour le 2 mars…'
             return
         colon = _COLON.match(text) or self._ocr_semicolon(text) or self._asked(text)
         if colon is not None and "?" in colon.group(1) and colon.re is _COLON:
@@ -614,7 +673,9 @@ class _Assembler:
             self.signed = True
             return
         going_on = self.current is not None and bool(self.lines) and text[:1].islower()
+        tabbed = bool(re.search(r"\S\t+\S", text))  # 'Nombre de postes<TAB>un': a label and its answer
         found = match_label(self.rules, text, whole_line=True) if len(text) <= 90 and not going_on else None
+        found = None if tabbed and found is not None and found.kind == "field" else found
         if len(text) > 90 and not going_on:  # a letter's closing sentence ends the answer above it
             closing = match_label(self.rules, text[:90], whole_line=True)
             found = closing if closing is not None and closing.kind == "ignore" else None
@@ -693,6 +754,15 @@ class _Assembler:
         if heading_field is not None and self.current is None and not self.form.values.get(heading_field[0]):
             self.start(heading_field[0], text, heading_field[1])  # 'Vos missions', then its first item
             return
+        one_line_done = self.current in _ONE_LINE and bool(self.lines)  # 'Effectif<TAB>4', then the label
+        if list_label is not None and (self.current is None or one_line_done) and _BULLETED.match(text):
+            if self.lines and self.lines[-1] == list_label[1]:
+                self.lines.pop()  # the label went on the one-line answer above it
+            self.start(list_label[0], text, list_label[1])  # 'Tâches confiées', then '- Curage…'
+            return
+        styled = self.bare_style or self.bare_labels >= 2  # labels above answers: read as such
+        if (self.current is None or one_line_done) and not styled:
+            self._list_label(text)  # kept in case a bulleted list follows; read as usual meanwhile
         if self._bare_meaning(text, blank_after_empty):
             return
         if self._bare_unknown(text):
@@ -1043,7 +1113,7 @@ _NEVER_A_DATE = frozenset({"job.positions", "job.title"})
 _SHAPES: dict[str, re.Pattern[str]] = {
     "company.siret": re.compile(r"^\D{0,20}(?:\d[\s.\-/]{0,3}){14}\D{0,20}$"),  # '501 526 107 / 00088'
     "company.email": re.compile(r"@|\[\s*at\s*\]|arobase", re.I),
-    "company.phone": re.compile(r"(?:\+|\b0)\s*\d(?:[\s.\-]?(?:\(0\)\s*)?\d){7,}"),  # '+33 (0)6 …'
+    "company.phone": re.compile(r"(?:\+|\b0)\s*\d(?:[\s./\-]?(?:\(0\)\s*)?\d){7,}"),  # '+33 (0)6 …'
     "job.recruitment_date": _DATE,
     "conditions.weekly_hours": re.compile(
         r"\d\s*(?:h(?:\s*\d{2})?\b|heures?)|^\s*\d{2}(?:[.,]\d+)?\s*$|temps\s+(?:plein|partiel)", re.I

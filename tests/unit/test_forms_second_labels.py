@@ -1,12 +1,15 @@
 """Second labels after an answer, headings above their real label, letterheads that are also
 answers, through the real `mailbot parse FILE --json`.
 
-Classes seen in forms written by other people: 'N° d'immatriculation SIRET : 207 187 287 000 41
-Email de réponse : …' (a label read by its meaning words whose answer is followed by a second
-label); 'Quand souhaitez-vous recruter ?'; 'Ce que fera la personne' above a list (a heading by
-shape that names the field of the answer under it); 'Poste proposé' above 'Métier' above the
-title; 'Conditions particulières d'exercice'; the company's name printed at the top of every page
-and, once, as the answer at the bottom of a page.
+Classes seen in forms written by other people (corpora K and L): 'N° d'immatriculation SIRET : 207
+187 287 000 41 Email de réponse : …' (a label read by its meaning words whose answer is followed by
+a second label); 'Quand souhaitez-vous recruter ?'; 'Ce que fera la personne' above a list (a
+heading by shape that names the field of the answer under it); 'Poste proposé' above 'Métier' above
+the title; 'Conditions particulières d'exercice'; the company's name printed at the top of every
+page and, once, as the answer at the bottom of a page; a need written as a sentence ('Nous
+recherchons trois (3) personnes pour le 2 mars 2027, en contrat d'apprentissage de 2 ans…');
+'Qualification' under a known title; 'Où se situe votre établissement ?'; HTML bold labels parted
+from their answers by non-breaking spaces, and list items under a label.
 """
 
 from __future__ import annotations
@@ -132,3 +135,108 @@ def test_letterhead_name_is_still_the_answer_at_a_page_bottom(tmp_path: Path) ->
     assert form["company"]["legal_name"] == "TRIVALO Maine SCOP"
     assert form["company"]["siret"] == "73282932000074"
     assert form["conditions"]["workplace"] == "Centre de tri du Mans"
+
+
+SENTENCES = """Bonjour,
+
+Dans le cadre du marché « Réaménagement des quais – Lot n° 2 », nous avons un besoin de recrutement.
+
+Poste n°1
+
+Nous recherchons trois (3) personnes pour le 2 mars 2027, en contrat d'apprentissage de 2 ans, \
+à raison de 39 heures par semaine.
+
+Quel poste souhaitez-vous pourvoir ? Jardinier paysagiste
+Missions : Tonte, taille des haies et débroussaillage
+Qualités recherchées : Connaissance des végétaux
+Salaire : Taux horaire 13,10 € brut
+
+Poste n°2
+
+Nous recherchons quatre (4) personnes pour le lundi 22 février 2027, en CDD de 3 mois renouvelable, \
+à raison de 24 heures par semaine.
+
+Quel poste souhaitez-vous pourvoir ? Manœuvre BTP
+Missions : Nettoyage et rangement du chantier
+Qualités recherchées : Motivation, ponctualité
+Salaire : 11,88 €/h brut
+
+Nos coordonnées :
+Quel est le nom de votre entreprise ? Jardins et Paysages de l'Orne
+N° SIRET : 732 829 320 000 74
+Où se situe votre établissement ? 18 chemin du Val Fleuri 61000 Alençon
+Téléphone : 02/33261245
+
+Cordialement,
+Nathalie Rousseau
+"""
+
+
+def test_a_need_written_as_a_sentence(tmp_path: Path) -> None:
+    """Positions, start date, contract and weekly hours given in one sentence per job."""
+    first, second = _parse(tmp_path, "phrases.eml", _mail(SENTENCES))["forms"]
+    assert (first["job"]["positions"], first["job"]["recruitment_date"]) == (3, "2027-03-02")
+    assert first["conditions"]["contract_type"] == "APPRENTISSAGE"
+    assert first["conditions"]["contract_duration"] == "2 ans"
+    assert first["conditions"]["weekly_hours"] == 39
+    assert (second["job"]["positions"], second["job"]["recruitment_date"]) == (4, "2027-02-22")
+    assert second["conditions"]["contract_type"] == "CDD"
+    assert second["conditions"]["contract_duration"] == "3 mois renouvelable"
+    assert second["conditions"]["weekly_hours"] == 24
+    assert first["job"]["title"] == "Jardinier paysagiste"
+    assert second["job"]["title"] == "Manœuvre BTP"
+    assert any("lu comme Nombre de postes" in p for p in first["problems"])
+    assert first["company"]["address"] == "18 chemin du Val Fleuri 61000 Alençon"  # 'Où se situe…'
+    assert first["company"]["phone"] == "+33233261245"  # '02/33261245'
+
+
+QUALIFICATION = """Bonjour,
+
+Raison sociale : Manutention Portuaire du Havre SAS
+Siret : 732 829 320 000 74
+Intitulé du poste : Agent de quai
+Combien de personnes recrutez-vous ? 2
+Date souhaitée d'arrivée : 05/04/2027
+Expérience souhaitée : Débutant accepté
+Qualification : CACES R489 catégorie 3 souhaité
+Autres exigences : Port des EPI obligatoire
+Nature du contrat : CDI
+
+Cordialement
+"""
+
+
+def test_qualification_under_a_known_title_is_the_training(tmp_path: Path) -> None:
+    """A second wording of the title's field whose words also name the training is the
+    training, not the next job (a next job repeats the same labels)."""
+    forms = _parse(tmp_path, "qualification.eml", _mail(QUALIFICATION))["forms"]
+    assert len(forms) == 1
+    assert forms[0]["job"]["title"] == "Agent de quai"
+    assert forms[0]["job"]["training"] == "CACES R489 catégorie 3 souhaité"
+
+
+HTML = """<html><body><p>Bonjour,</p>
+<h3><u>Coordonnées de l'entreprise</u></h3>
+<p><b>Dénomination sociale</b>&nbsp;&nbsp;Démolition Somme Picardie SARL</p>
+<p><b>N° de SIRET (14 chiffres)</b>&nbsp;&nbsp;732.829.320.00074</p>
+<p><b>Interlocuteur</b>&nbsp;&nbsp;M. Thierry Caron – Gérant</p>
+<p><b>Téléphone du contact</b>&nbsp;&nbsp;06.75.31.88.42</p>
+<h3><u>Profil de poste</u></h3>
+<p><b>Poste</b>&nbsp;&nbsp;Ouvrier de démolition</p>
+<p><b>Effectif recherché</b>&nbsp;&nbsp;Quatre (4)</p>
+<p><b>Tâches confiées</b></p><ul><li>Curage des bâtiments</li><li>Tri des déchets</li>\
+<li>Découpe au chalumeau</li></ul>
+<p><b>Type de contrat proposé</b>&nbsp;&nbsp;CDI temps plein</p>
+<p><b>Localisation du poste</b>&nbsp;&nbsp;Rue de Poulainville, Amiens</p>
+<p>Cordialement,<br>Thierry Caron</p></body></html>
+"""
+
+
+def test_html_bold_labels_parted_by_non_breaking_spaces(tmp_path: Path) -> None:
+    data = message({"From": "Thierry Caron <t.caron@dsp.example>", "Subject": "Fiche de liaison"},
+                   text_part(HTML, "html"))
+    form = _parse(tmp_path, "gras.eml", data)["forms"][0]
+    assert form["company"]["legal_name"] == "Démolition Somme Picardie SARL"
+    assert form["job"]["positions"] == 4
+    assert form["job"]["main_activities"] == "Curage des bâtiments Tri des déchets Découpe au chalumeau"
+    assert form["conditions"]["workplace"] == "Rue de Poulainville, Amiens"
