@@ -31,9 +31,6 @@ def _unwrapped(parent, tag: str):
 
 
 def _table_events(tbl, document, rules: LabelRules, depth: int) -> list[Event]:
-    from docx.table import Table, _Cell
-
-    table = Table(tbl, document)
     events: list[Event] = []
     rows: list[list[Cell]] = []
     for tr in _unwrapped(tbl, f"{_W}tr"):
@@ -41,7 +38,6 @@ def _table_events(tbl, document, rules: LabelRules, depth: int) -> list[Event]:
         cells: list[Cell] = []
         for tc in _unwrapped(tr, f"{_W}tc"):
             span = max(tc.grid_span, 1)
-            cell = _Cell(tc, table)
             if tc.vMerge == "continue":
                 text = ""  # the rest of a vertically merged cell: read once, in its first row
             elif depth < _MAX_DEPTH and tc.find(f"{_W}tbl") is not None:
@@ -51,13 +47,62 @@ def _table_events(tbl, document, rules: LabelRules, depth: int) -> list[Event]:
                 rows = []
                 events.extend(nested)
             else:
-                text = cell.text
+                text = _cell_text(tc)
             cells.append(Cell(text, col, span))
             col += span
         rows.append(cells)
     events.extend(rows_events(rows, rules))
     events.append(Event("line", ""))  # the table's end ends the answer in progress
     return events
+
+
+_FALLBACK = "{http://schemas.openxmlformats.org/markup-compatibility/2006}Fallback"
+_SKIPPED = frozenset({f"{_W}txbxContent", f"{_W}sdtPr", f"{_W}rPr", f"{_W}pPr", _FALLBACK})
+
+
+def _paragraph_text(paragraph) -> str:
+    """A w:p's text, runs inside content controls (w:sdt) included, which python-docx's
+    `Paragraph.text` leaves out; a control still showing its placeholder gives nothing; text
+    boxes are read on their own (`_text_boxes`)."""
+    out: list[str] = []
+
+    def walk(element) -> None:
+        for child in element.iterchildren():
+            tag = child.tag
+            if not isinstance(tag, str) or tag in _SKIPPED:
+                continue
+            if tag == f"{_W}sdt":
+                props = child.find(f"{_W}sdtPr")
+                if props is not None and props.find(f"{_W}showingPlcHdr") is not None:
+                    continue  # 'Cliquez ici pour entrer du texte.': nothing typed
+            if tag == f"{_W}t":
+                out.append(child.text or "")
+            elif tag == f"{_W}tab":
+                out.append("\t")
+            elif tag in (f"{_W}br", f"{_W}cr"):
+                out.append("\n")
+            else:
+                walk(child)
+
+    walk(paragraph)
+    return "".join(out)
+
+
+def _cell_text(tc) -> str:
+    """A table cell's paragraphs (in content controls too), one per line."""
+    lines: list[str] = []
+
+    def walk(element) -> None:
+        for child in element.iterchildren():
+            if child.tag == f"{_W}p":
+                lines.append(_paragraph_text(child))
+            elif child.tag == f"{_W}sdt":
+                content = child.find(f"{_W}sdtContent")
+                if content is not None:
+                    walk(content)
+
+    walk(tc)
+    return "\n".join(lines)
 
 
 def _text_boxes(paragraph) -> list:
@@ -77,8 +122,6 @@ def _text_boxes(paragraph) -> list:
 
 
 def _block_events(parent, document, rules: LabelRules, depth: int = 0) -> list[Event]:
-    from docx.text.paragraph import Paragraph
-
     events: list[Event] = []
     for child in parent.iterchildren():
         tag = child.tag
@@ -87,7 +130,7 @@ def _block_events(parent, document, rules: LabelRules, depth: int = 0) -> list[E
                 events.append(Event("line", ""))
                 events.extend(_block_events(box, document, rules, depth + 1))
                 events.append(Event("line", ""))
-            events.append(Event("line", Paragraph(child, document).text))
+            events.append(Event("line", _paragraph_text(child)))
         elif tag == f"{_W}tbl" and depth < _MAX_DEPTH:
             events.extend(_table_events(child, document, rules, depth))
         elif tag == f"{_W}sdt":

@@ -137,8 +137,30 @@ def normalise_siret(text: str) -> tuple[str | None, str | None]:
     return digits, None
 
 
+# Overseas departments dial like France ('0692 …') but have their own country codes.
+_OVERSEAS = (("262", "RE"), ("263", "RE"), ("692", "RE"), ("693", "RE"), ("269", "YT"),
+             ("639", "YT"), ("590", "GP"), ("690", "GP"), ("691", "GP"), ("594", "GF"),
+             ("694", "GF"), ("596", "MQ"), ("696", "MQ"), ("697", "MQ"))
+
+
+def _overseas(number: phonenumbers.PhoneNumber, written: str) -> phonenumbers.PhoneNumber:
+    """'0692 14 86 02' read as +33 692…: La Réunion's +262 692… (a national number whose
+    prefix belongs to an overseas department; '+33 6 92…' written with +33 stays)."""
+    if number.country_code != 33 or "+" in written or "0033" in written.replace(" ", ""):
+        return number
+    national = str(number.national_number)
+    region = next((r for prefix, r in _OVERSEAS if national.startswith(prefix)), None)
+    if region is None:
+        return number
+    try:
+        return phonenumbers.parse("0" + national, region)
+    except phonenumbers.NumberParseException:
+        return number
+
+
 def normalise_phone(text: str | None) -> str | None:
-    """E.164 ('+33612345678') of the first phone number in text (region FR), or None.
+    """E.164 ('+33612345678') of the first phone number in text (region FR, or an overseas
+    department's code for its own prefixes: '0692…' is +262 692…), or None.
 
     Numbers that are well formed but unassigned are kept: only the format matters.
     """
@@ -147,7 +169,8 @@ def normalise_phone(text: str | None) -> str | None:
     text = unicodedata.normalize("NFKC", text)
     text = re.sub(r"\(0\)", "", text)
     for match in phonenumbers.PhoneNumberMatcher(text, "FR", leniency=phonenumbers.Leniency.POSSIBLE):
-        return phonenumbers.format_number(match.number, phonenumbers.PhoneNumberFormat.E164)
+        number = _overseas(match.number, match.raw_string)
+        return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
     candidate = re.search(r"\+?\d[\d\s./\-]{7,}\d", text)
     if candidate:
         try:
@@ -155,6 +178,7 @@ def normalise_phone(text: str | None) -> str | None:
         except phonenumbers.NumberParseException:
             return None
         if phonenumbers.is_possible_number(number) or len(str(number.national_number)) == 9:
+            number = _overseas(number, candidate.group(0))
             return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
     return None
 

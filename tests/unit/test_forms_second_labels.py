@@ -240,3 +240,41 @@ def test_html_bold_labels_parted_by_non_breaking_spaces(tmp_path: Path) -> None:
     assert form["job"]["positions"] == 4
     assert form["job"]["main_activities"] == "Curage des bâtiments Tri des déchets Découpe au chalumeau"
     assert form["conditions"]["workplace"] == "Rue de Poulainville, Amiens"
+
+
+def _docx_with_content_controls() -> bytes:
+    """A Word template whose answers sit in inline content controls (w:sdt), one of them still
+    showing its placeholder."""
+    import io
+
+    from docx import Document
+    from docx.oxml import parse_xml
+
+    w = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
+    document = Document()
+    rows = [("Raison sociale", "Génie Civil Métro 15 Sud", False),
+            ("Numéro SIRET", "732 829 320 000 74", False),
+            ("Interlocuteur", "Mme Hélène Robert", False), ("Téléphone", "0692 14 86 02", False),
+            ("Intitulé du poste", "Coffreur bancheur", False), ("Nombre de postes", "2", False),
+            ("Type de contrat", "CDI", False), ("Lieu de travail", "Créteil", False),
+            ("Courriel", "Cliquez ici pour entrer du texte.", True)]
+    for label, answer, placeholder in rows:
+        paragraph = document.add_paragraph()
+        paragraph.add_run(f"{label} : ").bold = True
+        shown = "<w:showingPlcHdr/>" if placeholder else ""
+        paragraph._p.append(parse_xml(
+            f"<w:sdt {w}><w:sdtPr><w:alias w:val=\"{label}\"/>{shown}</w:sdtPr><w:sdtContent>"
+            f"<w:r><w:t xml:space=\"preserve\">{answer}</w:t></w:r></w:sdtContent></w:sdt>"))
+    out = io.BytesIO()
+    document.save(out)
+    return out.getvalue()
+
+
+def test_docx_answers_in_content_controls(tmp_path: Path) -> None:
+    form = _parse(tmp_path, "controles.docx", _docx_with_content_controls())["forms"][0]
+    assert form["company"]["legal_name"] == "Génie Civil Métro 15 Sud"
+    assert form["company"]["siret"] == "73282932000074"
+    assert form["company"]["phone"] == "+262692148602"  # La Réunion
+    assert form["job"]["title"] == "Coffreur bancheur"
+    assert form["conditions"]["workplace"] == "Créteil"
+    assert form["company"]["email"] is None  # the placeholder is no answer

@@ -28,6 +28,14 @@ from mailbot.parse.normalise import (
         ("Tél : 03-22-71-50-00 (standard)", "+33322715000"),
         ("+33 7 14 97 04 15", "+33714970415"),  # unassigned in the plan: kept anyway
         ("0033 6 12 34 56 78", "+33612345678"),
+        ("02/35847712", "+33235847712"),
+        # overseas departments dial like France but have their own country codes
+        ("0692 14 86 02", "+262692148602"),  # La Réunion, mobile
+        ("02 62 46 18 93", "+262262461893"),  # La Réunion, fixed
+        ("05 90 91 57 26", "+590590915726"),  # Guadeloupe, fixed
+        ("06 90 35 27 81", "+590690352781"),  # Guadeloupe, mobile
+        ("0596 12 34 56", "+596596123456"),  # Martinique
+        ("+33 6 92 14 86 02", "+33692148602"),  # written with +33: kept as written
     ],
 )
 def test_phone_is_e164(raw: str, want: str) -> None:
