@@ -353,6 +353,15 @@ def split_quoted(text: str) -> tuple[str, str]:
             return new_text, "\n".join(
                 [header, *(x.lstrip().lstrip(">").removeprefix(" ") for x in block), quoted_text]
             ).strip()
+    else:  # no quote header kept: answers may still be typed under '>' questions
+        first = next((i for i, x in enumerate(lines) if x.lstrip().startswith(">")), None)
+        answered = _answers_under_quotes(lines[first:]) if first is not None else ""
+        if first is not None and answered:
+            # the quoted message's remaining header ('De : …' / 'Objet : …') and preamble go with it
+            head = next((i for i in range(first - 1, -1, -1) if _FROM_LINE.match(lines[i])), first)
+            quoted_lines = lines[head:first] + [x.lstrip().lstrip(">").removeprefix(" ") for x in
+                                                lines[first:] if x.lstrip().startswith(">")]  # fmt: skip
+            return "\n".join([*lines[:head], "", answered]).strip(), "\n".join(quoted_lines).strip()
     new: list[str] = []
     quoted: list[str] = []
     for line in lines[:cut]:

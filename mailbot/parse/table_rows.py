@@ -351,6 +351,7 @@ def rows_events(rows: list[list[Cell]], rules: LabelRules) -> list[Event]:
         return []
     rows = [[Cell(_bracket_lines_joined(c.text), c.col, c.span) for c in r] for r in rows]
     rows = _without_numbers(rows)
+    rows = _labels_in_cells(rows, rules)
     width = max(c.end for r in rows for c in r)
     labels = _label_columns(rows, rules, width)
     events: list[Event] = []
@@ -395,6 +396,46 @@ def rows_events(rows: list[list[Cell]], rules: LabelRules) -> list[Event]:
         _row_pairs(row, labels, rules, events)
         index += 1
     return events
+
+
+_LINKING_START = re.compile(
+    r"^(?:[àa]|de|du|des|d['’]|en|au|aux|et|ou|pour|par|sur|le|la|les|l['’])(?:\s|(?<=['’]))")
+
+
+def _label_first(rules: LabelRules, text: str) -> bool:
+    """A cell holding its label on the first line and the answer under it ('SIRET' / '481 …')."""
+    lines = [x.strip() for x in text.strip().split("\n")]
+    if len(lines) < 2 or ":" in lines[0] or not lines[1]:
+        return False
+    found = match_label(rules, lines[0].rstrip(" ?"))
+    if found is None or found.kind != "field":
+        return False
+    if lines[1].endswith(("?", ":")) or _LINKING_START.match(lines[1]):
+        return False  # 'Nombre de salariés' / 'à recruter': one label
+    second = match_label(rules, lines[1])
+    if second is not None and second.exact:
+        return False  # two labels
+    joined = match_label(rules, f"{lines[0]} {lines[1]}")
+    return joined is None or joined.by == "meaning" or joined.size <= found.size  # not one label wrapped
+
+
+def _labels_in_cells(rows: list[list[Cell]], rules: LabelRules) -> list[list[Cell]]:
+    """A table whose cells hold their label above their answer (several such cells, more than
+    cells holding a label alone): each such cell is read as 'Label :' and its answer."""
+    cells = [c for r in rows for c in r if c.text.strip()]
+    inside = [c for c in cells if _label_first(rules, c.text)]
+    alone = [c for c in cells if "\n" not in c.text.strip() and _is_label(rules, c.text)]
+    if len(inside) < 3 or len(inside) <= len(alone):
+        return rows
+    chosen = {id(c) for c in inside}
+
+    def rewritten(cell: Cell) -> Cell:
+        if id(cell) not in chosen:
+            return cell
+        first, rest = cell.text.strip().split("\n", 1)
+        return Cell(f"{first.strip()} :\n{rest.strip()}", cell.col, cell.span)
+
+    return [[rewritten(c) for c in r] for r in rows]
 
 
 def _stacked(rows: list[list[Cell]], index: int, labels: set[int], rules: LabelRules) -> bool:

@@ -492,6 +492,11 @@ class _Assembler:
         if values.get(key):
             if not value:
                 return
+            just_read = bool(self.form.order) and self.form.order[-1][0] == key
+            same = " ".join(values[key].split()).casefold() == " ".join(value.split()).casefold()
+            if just_read and same and not key.startswith(_COMPANY):
+                self.form.order.append((key, label, value))  # 'POSTE 1 : Agent de tri', then
+                return  # 'Appellation : Agent de tri': the same answer twice, not a next job
             if key == "company.address" and self.form.order and self.form.order[-1][0] == key:
                 values[key] += "\n" + value  # 'Adresse (n° et rue)', then 'Code postal – Ville'
                 return
@@ -1370,7 +1375,7 @@ def _join_answer_marks(events: list[Event]) -> list[Event]:
 def assemble(events: Iterable[Event], rules: LabelRules | None = None) -> tuple[list[RawForm], set[str]]:
     """Raw forms found in `events`, and the set of field labels recognised (even empty ones)."""
     rules = rules or load_rules()
-    events = _join_answer_marks(list(events))
+    events = _run_on_fields(_join_answer_marks(list(events)), rules)
     lines = [x for e in events if e.kind == "line" for x in e.text.split("\n")]
     bare_style = _bare_style(rules, lines)
     suppressed: set[tuple[int, int]] = set()
@@ -1395,6 +1400,54 @@ def assemble(events: Iterable[Event], rules: LabelRules | None = None) -> tuple[
 
 
 _PASSES = 4
+# ' – Adresse de l'établissement : …' inside a line: a dash, then a label and its colon
+_DASHED_LABEL = re.compile(r"\s[–—-]\s+(?=([A-ZÀ-Ý][^:–—]{1,60}?)\s*[:：](?:\s|$))")
+
+
+def _dashed_labels(rules: LabelRules, text: str) -> list[int]:
+    """Where, in `text`, a dash parts an answer from the next field's label."""
+    cuts: list[int] = []
+    for found in _DASHED_LABEL.finditer(text):
+        if ":" not in text[(cuts[-1] if cuts else 0) : found.start()]:
+            continue  # 'Code postal – Ville : …': the dash is inside a label, no answer before it
+        label = match_label(rules, found.group(1).strip())
+        if label is not None and label.kind == "field":
+            cuts.append(found.start())
+    return cuts
+
+
+def _run_on_fields(events: list[Event], rules: LabelRules) -> list[Event]:
+    """A company block written as one paragraph ('Entreprise : Tri-Val – Votre numéro SIRET ? :
+    859 997 840 38169 – Adresse de' / 'l'établissement : 15 rue …'): its wrapped lines joined,
+    then one line per field, cut at each dash before a label."""
+    out: list[Event] = []
+    index = 0
+    while index < len(events):
+        event = events[index]
+        if event.kind != "line" or "\n" in event.text or split_label(rules, event.text) is None:
+            out.append(event)
+            index += 1
+            continue
+        if not _dashed_labels(rules, event.text):
+            out.append(event)
+            index += 1
+            continue
+        text = event.text.strip()
+        index += 1
+        while index < len(events):  # the paragraph's wrapped lines, up to the next label's line
+            nxt = events[index]
+            line = nxt.text.strip() if nxt.kind == "line" and "\n" not in nxt.text else ""
+            own_label = split_label(rules, line) is not None and not line[:1].islower()  # not "l…ment :"
+            if not line or own_label or is_heading(rules, line):
+                break
+            text = f"{text} {line}"
+            index += 1
+        cuts = [0, *(c for c in _dashed_labels(rules, text)), len(text)]
+        for start, end in zip(cuts, cuts[1:], strict=False):
+            piece = text[start:end].strip().lstrip("–—-").strip()
+            if piece:
+                out.append(Event("line", piece))
+    return out
 
 
 def _job_keys(form: RawForm) -> set[str]:
