@@ -258,7 +258,7 @@ _RULED = re.compile(r"^[-–—=~*_]{2,}\s*|\s*[-–—=~*_]{2,}$")
 _DECOR = re.compile(r"^[\s=#*_~>•|▶►▸▪■□◆◇➢➤»›]+|[\s=#*_~<•|:«‹]+$")
 _HEAD_NUMBER = re.compile(
     r"^(?:(?:partie|section|rubrique|volet|chapitre|[ée]tape|bloc|cadre)\s+(?:[IVX]{1,4}|\d{1,2}|[A-H])\b"
-    r"\s*[.:)–—-]?|§\s*\d{1,2}\b\s*[.:)–—-]?|(?:[IVX]{1,4}|[A-Ha-h]|\d{1,2})\s*[.)°–—-]|\d{1,2}/(?=\s)|"
+    r"\s*[.:)–—-]?|§\s*\d{1,2}\b\s*[.:)–—-]?|(?:[IVX]{1,4}|[A-Ha-h]|\d{1,2})\s*[.)°–—-]|(?:\d{1,2}|[A-H])/(?=\s)|"
     r"\d{1,2}(?:\.\d{1,2})+\.?)\s*",
     re.IGNORECASE,
 )
@@ -450,6 +450,7 @@ class _Assembler:
         self.label_line = ""  # the line the current field's label was read on
         self.suppressed: set[tuple[int, int]] = set()  # repeated answers that open no new job
         self.numbered_labels = 0  # field labels read with a number ('4. Poste proposé')
+        self.leader_labels = 0  # field labels read with dotted leaders ('Poste ........ Maçon')
         self.last_number: int | None = None  # the number of the last numbered label ('4')
         #: (field, heading) of a heading just read that may be a label ('Vos missions'), if any
         self.heading_field: tuple[str, str] | None = None
@@ -571,6 +572,7 @@ class _Assembler:
         self.awaiting = not value.strip() and label == self.current_line
         if key != _UNKNOWN:
             self.labels_seen.add(key)
+            self.leader_labels += bool(_LEADER.search(self.current_line))
             number = _QUESTION_NUMBER.match(self.current_line) or _QUESTION_NUMBER.match(label)
             self.numbered_labels += bool(number or _NUMBERING.match(label))
             self.last_number = int(number.group(1)) if number else None
@@ -678,7 +680,8 @@ class _Assembler:
             self.signed = True
             return
         going_on = self.current is not None and bool(self.lines) and text[:1].islower()
-        tabbed = bool(re.search(r"\S\t+\S", text))  # 'Nombre de postes<TAB>un': a label and its answer
+        leader = _LEADER.search(text)  # 'Effectif recherché ...... un': a label and its answer
+        tabbed = bool(re.search(r"\S\t+\S", text)) or bool(leader and text[leader.end() :].strip(" .…_:"))
         found = match_label(self.rules, text, whole_line=True) if len(text) <= 90 and not going_on else None
         found = None if tabbed and found is not None and found.kind == "field" else found
         if len(text) > 90 and not going_on:  # a letter's closing sentence ends the answer above it
@@ -712,8 +715,12 @@ class _Assembler:
             self.lines.append(text)  # 'Expérience souhaitée', then 'Expérience exigée (3 ans)'
             return
         marked = _marked_heading(text) or (text.isupper() and bool(_ARTICLE.match(text)))  # 'LE POSTE'
-        if found is not None and found.kind == "heading" and self.bare_labels >= 2 and not marked:
-            field = self.rules.match(_PARENS.sub(" ", text), prefix=False)  # 'Poste' above 'Maçon'
+        asked = text.endswith("?")  # '1. Entreprise ?': a question asks for a field, no heading does
+        if found is not None and found.kind == "heading" and (self.bare_labels >= 2 and not marked or asked):
+            bare = _PARENS.sub(" ", text)
+            numbered = asked or self.numbered_labels >= 2  # '7) Poste' among numbered labels
+            bare = _NUMBERING.sub("", bare).rstrip(" ?") if numbered else bare  # not '2. Le poste'
+            field = self.rules.match(bare, prefix=False)  # 'Poste' above 'Maçon', '1. Entreprise ?'
             if field is not None and field.kind == "field" and not self.form.values.get(field.key):
                 found = field
         if found is not None:
@@ -965,10 +972,15 @@ class _Assembler:
     def _bare_meaning(self, text: str, after_gap: bool = False) -> bool:
         """A label alone on its line read by its first words or its meaning words, in a form
         written that way (labels above their answers); never the line right under a label,
-        unless a blank line left that label empty and this one begins with a listed wording."""
+        unless a blank line left that label empty and this one begins with a listed wording;
+        never an unnumbered line in a form that numbers its labels."""
         bare = self.bare_labels or self.bare_style
         if not bare or len(text) > 60 or not text[0].isupper() or _LEGAL_FORM.search(text):
             return False  # 'Travaux Publics Ben Saïd SASU': a company's name, not 'Travaux'
+        if self.numbered_labels >= 3 and not _NUMBERING.match(text):
+            return False  # 'Levage et pose sur chantier' under '18. Missions': an answer's line
+        if self.leader_labels >= 3 and not _LEADER.search(text):
+            return False  # the same under 'Activités ........', in a form of dotted leaders
         found = self.rules.match(_PARENS.sub(" ", text))
         if len(self.rules.key(text)) > 5:
             return False

@@ -156,3 +156,77 @@ def test_company_block_as_one_paragraph_and_title_given_twice(tmp_path: Path) ->
     assert (first["job"]["title"], first["job"]["positions"]) == ("Agent de tri", 1)
     assert (second["job"]["title"], second["job"]["positions"]) == ("Agent de logistique de chantier", 2)
     assert second["conditions"]["contract_duration"] == "6 mois"
+
+
+NUMBERED = """Bonjour,
+
+1. Entreprise ?
+Menuiserie Bourguignonne Dufour & Fils
+2. Votre numéro SIRET ?
+732 829 320 000 74
+3. Interlocuteur
+Monsieur Paul DUFOUR (gérant)
+
+Recrutement 1
+4. Poste à pourvoir ?
+Charpentier bois
+5. Effectif recherché
+1 personne
+6. Missions
+Taille et assemblage de charpentes
+Levage et pose sur chantier
+7. Autres exigences (permis, habilitations…)
+Travail en hauteur
+C/ Conditions de travail
+8. Type de contrat envisagé ?
+CDI
+9. Lieu d'exécution
+Dijon
+
+Cordialement
+"""
+
+
+def test_numbered_questions_whose_answers_look_like_labels(tmp_path: Path) -> None:
+    """'1. Entreprise ?' asks for the company's name (not a heading); 'Levage et pose sur
+    chantier' under '6. Missions' is an answer's line (the form numbers its labels), not the
+    workplace; 'C/ Conditions de travail' is a heading."""
+    form = _parse(tmp_path, "numerote.eml", _mail(NUMBERED))["forms"][0]
+    assert form["company"]["legal_name"] == "Menuiserie Bourguignonne Dufour & Fils"
+    assert form["job"]["main_activities"] == "Taille et assemblage de charpentes Levage et pose sur chantier"
+    assert form["job"]["special_requirements"] == "Travail en hauteur"
+    assert form["conditions"]["workplace"] == "Dijon"
+
+
+DOTTED = """Bonjour,
+
+Raison sociale ............ Toitures Champenoises SARL
+N° SIRET ............ 732 829 320 000 74
+Fonction ............ Charpentier bois
+Effectif recherché ............ un
+Activités principales du poste ............
+Taille et assemblage de charpentes
+Levage et pose sur chantier
+Compétences requises ............ Géométrie
+Type de contrat ............ CDI
+
+Cordialement
+"""
+
+
+def test_dotted_leaders_with_a_word_answer_and_a_list(tmp_path: Path) -> None:
+    form = _parse(tmp_path, "pointilles.eml", _mail(DOTTED))["forms"][0]
+    assert form["job"]["positions"] == 1  # 'un' is an answer, not a word of the label
+    assert form["job"]["main_activities"] == "Taille et assemblage de charpentes Levage et pose sur chantier"
+    assert form["conditions"]["workplace"] is None
+
+
+def test_stacked_table_answer_with_figures_under_its_label(tmp_path: Path) -> None:
+    """A one-column table of label rows above answer rows: 'Horaires de nuit (21h-5h)' under
+    'Particularités du poste' is its answer, though 'Horaires' begins a label."""
+    rows = [["Société"], ["Mâcon Nettoyage Industriel"], ["SIRET (14 chiffres)"], ["73282932000074"],
+            ["Métier"], ["Agent de propreté industrielle"], ["Particularités du poste"],
+            ["Horaires de nuit (21h-5h)"], ["Quel contrat proposez-vous ?"], ["CDI"]]
+    form = _parse(tmp_path, "empile.docx", docx_tables([Table(rows, widths=[400.0])]))["forms"][0]
+    assert form["job"]["special_requirements"] == "Horaires de nuit (21h-5h)"
+    assert form["conditions"]["contract_type"] == "CDI"
