@@ -130,8 +130,11 @@ def build_form(raw: RawForm, rules: LabelRules | None = None) -> dict:
         if duration is None and code != "CDI":
             duration = split_duration(source)
         present.add("conditions.contract_type")
-    elif duration:
-        code = rules.contract_code(duration)
+    elif duration:  # 'Type et durée du contrat : CDD / 9 mois' read as the duration's label
+        code = rules.contract_code(_undotted(duration))
+        if code is not None:
+            present.add("conditions.contract_type")
+            duration = split_duration(duration) if code != "CDI" else None
     if code == "CDI":
         duration = None
     if duration:

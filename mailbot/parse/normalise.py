@@ -330,14 +330,15 @@ def checked_options(text: str) -> str:
 
 _AFTER_CONTRACT = re.compile(
     r"\b(?:CDDI?|CTT|int[ée]rim(?:aire)?|apprentissage|professionnalisation|contrat\s+pro|temporaire|"
-    r"d[ée]termin[ée]e(?:\s+d['’]\s*insertion)?)(?:\s+(?:de|d['’])|\s*[–—:,]|\s+-)\s*(.+)$",
+    r"d[ée]termin[ée]e(?:\s+d['’]\s*insertion)?)(?:\s+(?:de|d['’])|\s*[–—:,/]|\s+-)\s*(.+)$",
     re.IGNORECASE,
 )
 _DURATION_WORDS = re.compile(r"\d|jusqu|\bfin\b|mois|semaine|\bans?\b|ann[ée]e|saison", re.IGNORECASE)
 
 
 _INNER_DE = re.compile(r"\s(?:de|d['’])\s*", re.IGNORECASE)
-_QUALIFIER = re.compile(r"(?:[^\W\d_]+['’\s]+){1,2}(?:[–—:-]\s*)?(?=\d)")  # 'insertion – 4 mois'
+_QUALIFIER = re.compile(  # 'insertion – 4 mois', 'insertion (CDDI) – 4 mois'
+    r"(?:[^\W\d_]+['’\s]+){1,2}(?:\([^()\d]{1,12}\)\s*)?(?:[–—:/-]\s*)?(?=\d)")
 _ABOUT = re.compile(r"environ|moins|plus|minimum|maximum|pr[eè]s|approx|entre", re.IGNORECASE)
 
 
@@ -367,5 +368,7 @@ def split_duration(text: str) -> str | None:
     match = _DURATION.search(text)
     if not match:
         return None
-    value = match.group(1).strip(" .,;)(")
+    value = match.group(1).strip(" .,;")
+    if value.count("(") != value.count(")"):
+        value = value.strip("()")  # '6 mois (renouvelable)' keeps its brackets, '(6 mois)' not
     return value or None

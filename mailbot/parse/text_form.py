@@ -18,7 +18,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from mailbot.parse.labels import FIELD_NAMES_FR, LabelMatch, LabelRules, load_rules, stem
+from mailbot.parse.labels import COMBINED_CONTRACT, FIELD_NAMES_FR, LabelMatch, LabelRules, load_rules, stem
 from mailbot.parse.normalise import clean_text, is_instruction
 from mailbot.parse.sentences import is_need_sentence, sentence_fields
 from mailbot.parse.types import dotted_fields
@@ -647,6 +647,12 @@ class _Assembler:
         leader = _LEADER.search(text)
         if colon and leader and leader.start() > colon.end(1):
             colon = None  # 'Précisions : chantier ....... Amiens': the leader ends the label
+        elif colon and leader and leader.end() < colon.end(1) and text[: leader.start()].strip():
+            colon = None  # 'Lieu de travail ....... Dépôt : Route de Clermont': the answer holds a colon
+        contract_awaited = self.current in _CONTRACT_KEYS and self.colon_label and not self.lines
+        if colon and contract_awaited and self.rules.contract_code(colon.group(1)):
+            self.lines.append(text)  # 'Contrat (type / durée) :' then 'CDD, durée : 6 mois'
+            return
         if colon:
             colon = self._qualified(colon)
             found = match_label(self.rules, colon.group(1))
@@ -744,6 +750,10 @@ class _Assembler:
             self.heading_field = self._article_label(text)
             return
         if colon and self._unknown_label(colon.group(1), text):
+            awaited = self.current not in (None, _UNKNOWN) and self.colon_label and not self.lines
+            if awaited and not self.current.startswith(_COMPANY):
+                self.lines.append(text)  # 'Où se déroule le travail ? :' then 'Dépôt : 2 rue …'
+                return
             self.start(_UNKNOWN, colon.group(2).strip(), colon.group(1).strip())
             return
         gap = _GAP.match(text)
@@ -1108,9 +1118,10 @@ class _Assembler:
                 for key, value in previous.values.items():
                     if key.startswith(_COMPANY) and not form.values.get(key):
                         form.values[key] = value
-        _share_company([f for f in forms if f.values])
-        _share_conditions([f for f in forms if f.values])
-        return [f for f in forms if f.values]
+        forms = _condition_columns([f for f in forms if f.values])
+        _share_company(forms)
+        _share_conditions(forms)
+        return forms
 
 
 _NUMBER_WORD = re.compile(r"\b(?:une?|deux|trois|quatre|cinq|six|sept|huit|neuf|dix|onze|douze)\b", re.I)
@@ -1324,6 +1335,26 @@ def _share_company(forms: list[RawForm]) -> None:
                     form.values[key] = value
 
 
+def _keys_of(form: RawForm, prefix: str) -> bool:
+    return any(v for k, v in form.values.items() if k.startswith(prefix))
+
+
+def _condition_columns(forms: list[RawForm]) -> list[RawForm]:
+    """Jobs in columns, then their conditions in columns of a second table: N job forms without
+    conditions followed by N forms of conditions only are N jobs, each with its own column."""
+    jobs = [f for f in forms if _keys_of(f, "job.") and not _keys_of(f, "conditions.")]
+    rest = [f for f in forms if not _keys_of(f, "job.") and _keys_of(f, "conditions.")]
+    if len(jobs) < 2 or len(jobs) != len(rest) or jobs + rest != forms:
+        return forms
+    for job, conditions in zip(jobs, rest, strict=True):
+        for key, value in conditions.values.items():
+            if key.startswith("conditions."):
+                job.values.setdefault(key, value)
+        job.order.extend(conditions.order)
+        job.notes.extend(n for n in conditions.notes if n not in job.notes)
+    return jobs
+
+
 def _share_conditions(forms: list[RawForm]) -> None:
     """Conditions written once for several jobs are every job's conditions."""
     if len(forms) < 2:
@@ -1387,7 +1418,7 @@ def _join_answer_marks(events: list[Event]) -> list[Event]:
 def assemble(events: Iterable[Event], rules: LabelRules | None = None) -> tuple[list[RawForm], set[str]]:
     """Raw forms found in `events`, and the set of field labels recognised (even empty ones)."""
     rules = rules or load_rules()
-    events = _run_on_fields(_join_answer_marks(list(events)), rules)
+    events = _run_on_fields(_dash_labels(_join_answer_marks(list(events)), rules), rules)
     lines = [x for e in events if e.kind == "line" for x in e.text.split("\n")]
     bare_style = _bare_style(rules, lines)
     suppressed: set[tuple[int, int]] = set()
@@ -1412,8 +1443,25 @@ def assemble(events: Iterable[Event], rules: LabelRules | None = None) -> tuple[
 
 
 _PASSES = 4
+_CONTRACT_KEYS = frozenset({"conditions.contract_type", COMBINED_CONTRACT})
 # ' – Adresse de l'établissement : …' inside a line: a dash, then a label and its colon
 _DASHED_LABEL = re.compile(r"\s[–—-]\s+(?=([A-ZÀ-Ý][^:–—]{1,60}?)\s*[:：](?:\s|$))")
+
+
+_EM_DASHED = re.compile(r"^(?P<label>[^—:]{2,80}?)\s+—(?:\s+(?P<value>.*))?$")
+
+
+def _dash_labels(events: list[Event], rules: LabelRules) -> list[Event]:
+    """'RAISON SOCIALE — Accueil & Services SARL': an em dash after a label is its colon."""
+    out = []
+    for event in events:
+        one_line = event.kind == "line" and "\n" not in event.text
+        found = _EM_DASHED.match(event.text.strip()) if one_line else None
+        label = match_label(rules, found.group("label")) if found else None
+        if found and label is not None and label.kind == "field":
+            event = Event("line", f"{found.group('label')} : {found.group('value') or ''}".rstrip())
+        out.append(event)
+    return out
 
 
 def _dashed_labels(rules: LabelRules, text: str) -> list[int]:

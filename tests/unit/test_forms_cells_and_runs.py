@@ -230,3 +230,45 @@ def test_stacked_table_answer_with_figures_under_its_label(tmp_path: Path) -> No
     form = _parse(tmp_path, "empile.docx", docx_tables([Table(rows, widths=[400.0])]))["forms"][0]
     assert form["job"]["special_requirements"] == "Horaires de nuit (21h-5h)"
     assert form["conditions"]["contract_type"] == "CDI"
+
+
+EM_DASH = """Bonjour,
+
+RAISON SOCIALE — Accueil & Services Limougeauds SARL
+N° DE SIRET DE L'ÉTABLISSEMENT — 732 829 320 000 74
+INTITULÉ DE L'EMPLOI — Agent d'accueil
+EFFECTIF RECHERCHÉ — 5
+Lieu(x) de travail ................ Dépôt : Route de Clermont, 19200 Ussel
+Type et durée du contrat : CDD / 9 mois
+
+Cordialement
+"""
+
+
+def test_em_dash_labels_colons_inside_answers_and_contract_in_the_duration(tmp_path: Path) -> None:
+    """'RAISON SOCIALE — X': an em dash after a label is its colon; 'Dépôt : …' after a dotted
+    leader is the answer, colon and all; 'CDD / 9 mois' under a label naming the duration gives
+    the contract type and the duration."""
+    form = _parse(tmp_path, "tirets.eml", _mail(EM_DASH))["forms"][0]
+    assert form["company"]["legal_name"] == "Accueil & Services Limougeauds SARL"
+    assert (form["job"]["title"], form["job"]["positions"]) == ("Agent d'accueil", 5)
+    assert form["conditions"]["workplace"] == "Dépôt : Route de Clermont, 19200 Ussel"
+    conditions = form["conditions"]
+    assert (conditions["contract_type"], conditions["contract_duration"]) == ("CDD", "9 mois")
+
+
+def test_conditions_in_columns_of_a_second_table_go_to_their_jobs(tmp_path: Path) -> None:
+    jobs = Table([["", "Poste 1", "Poste 2"], ["Métier", "Ouvrier polyvalent", "Peintre en bâtiment"],
+                  ["Postes à pourvoir", "quatre", "1 poste"],
+                  ["Date de recrutement", "22/02/2027", "04/04/27"]],
+                 widths=[150.0, 150.0, 150.0])  # fmt: skip
+    conditions = Table([["", "Poste 1", "Poste 2"], ["Type de contrat proposé", "CDD", "Contrat pro"],
+                        ["Durée", "12 mois", "24 mois"], ["Lieu d'exécution", "Châteauroux", "Déols"]],
+                       widths=[150.0, 150.0, 150.0])  # fmt: skip
+    company = Table([["Nom de l'entreprise", "Rénov'Écoles Centre SAS"], ["N° SIRET", "73282932000074"]])
+    got = _parse(tmp_path, "colonnes.docx", docx_tables([company, "Profil", jobs, "Conditions", conditions]))
+    first, second = got["forms"]
+    assert (first["job"]["title"], first["conditions"]["contract_type"]) == ("Ouvrier polyvalent", "CDD")
+    assert second["job"]["title"] == "Peintre en bâtiment"
+    assert second["conditions"]["contract_type"] == "CONTRAT_PRO"
+    assert (first["conditions"]["workplace"], second["conditions"]["workplace"]) == ("Châteauroux", "Déols")
