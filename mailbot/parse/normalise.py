@@ -339,6 +339,7 @@ _DURATION_WORDS = re.compile(r"\d|jusqu|\bfin\b|mois|semaine|\bans?\b|ann[ée]e|
 _INNER_DE = re.compile(r"\s(?:de|d['’])\s*", re.IGNORECASE)
 _QUALIFIER = re.compile(  # 'insertion – 4 mois', 'insertion (CDDI) – 4 mois'
     r"(?:[^\W\d_]+['’\s]+){1,2}(?:\([^()\d]{1,12}\)\s*)?(?:[–—:/-]\s*)?(?=\d)")
+_BRACKETED_DURATION = re.compile(r"^[^\W\d_]+\s*\((\d[^()]*)\)\s*$")
 _ABOUT = re.compile(r"environ|moins|plus|minimum|maximum|pr[eè]s|approx|entre", re.IGNORECASE)
 
 
@@ -352,6 +353,9 @@ def _past_qualifier(text: str) -> str:
             break
         if _DURATION_WORDS.search(rest):
             return rest
+    bracketed = _BRACKETED_DURATION.match(text)  # 'insertion (6 mois)'
+    if bracketed:
+        return bracketed.group(1)
     qualifier = _QUALIFIER.match(text)  # 'insertion 4 mois' (no 'de' before the number)
     if qualifier and not (_DURATION_WORDS.search(qualifier.group(0)) or _ABOUT.search(qualifier.group(0))):
         return text[qualifier.end():]

@@ -178,6 +178,10 @@ def match_label(rules: LabelRules, label: str, *, whole_line: bool = False) -> L
             return LabelMatch(kind="field", key=decisive, size=found.size + 1, exact=False, by="meaning",
                               weight=1.0)
     if found is not None:
+        if found.kind == "ignore" and not found.exact:
+            meant = rules.meaning(stripped)  # 'Date prévue d'embauche': not the signature's 'Date'
+            if meant is not None and meant.weight >= 1.5:
+                return meant
         if found.exact or found.kind != "field":
             return found
         extra = len(rules.key(stripped)) - found.size
@@ -1452,16 +1456,19 @@ _EM_DASHED = re.compile(r"^(?P<label>[^—:]{2,80}?)\s+—(?:\s+(?P<value>.*))?$
 
 
 def _dash_labels(events: list[Event], rules: LabelRules) -> list[Event]:
-    """'RAISON SOCIALE — Accueil & Services SARL': an em dash after a label is its colon."""
-    out = []
-    for event in events:
-        one_line = event.kind == "line" and "\n" not in event.text
+    """'RAISON SOCIALE — Accueil & Services SARL': in a form written that way (three such lines
+    at least), an em dash after a label is its colon. A lone 'SIRET — 14 chiffres' or a list of
+    hints parted by '·' (the blank form's own) is left alone."""
+    chosen: dict[int, str] = {}
+    for index, event in enumerate(events):
+        one_line = event.kind == "line" and "\n" not in event.text and "·" not in event.text
         found = _EM_DASHED.match(event.text.strip()) if one_line else None
         label = match_label(rules, found.group("label")) if found else None
         if found and label is not None and label.kind == "field":
-            event = Event("line", f"{found.group('label')} : {found.group('value') or ''}".rstrip())
-        out.append(event)
-    return out
+            chosen[index] = f"{found.group('label')} : {found.group('value') or ''}".rstrip()
+    if len(chosen) < 3:
+        return events
+    return [Event("line", chosen[i]) if i in chosen else e for i, e in enumerate(events)]
 
 
 def _dashed_labels(rules: LabelRules, text: str) -> list[int]:

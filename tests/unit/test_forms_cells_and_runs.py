@@ -272,3 +272,22 @@ def test_conditions_in_columns_of_a_second_table_go_to_their_jobs(tmp_path: Path
     assert second["job"]["title"] == "Peintre en bâtiment"
     assert second["conditions"]["contract_type"] == "CONTRAT_PRO"
     assert (first["conditions"]["workplace"], second["conditions"]["workplace"]) == ("Châteauroux", "Déols")
+
+
+DATE_WORDING = """Bonjour,
+
+Raison sociale : Anjou Isolation Confort EURL
+N° SIRET : 732 829 320 000 74
+Intitulé du poste : Solier
+Date prévue d'embauche : Lundi 12 avril 2027
+Type de contrat : CDI
+
+Fait à Trélazé, le 08/01/2027
+"""
+
+
+def test_a_date_label_that_names_the_hiring_is_no_signature_date(tmp_path: Path) -> None:
+    """'Date prévue d'embauche' begins like the signature's 'Date', but its meaning words name
+    the start date."""
+    form = _parse(tmp_path, "date.eml", _mail(DATE_WORDING))["forms"][0]
+    assert form["job"]["recruitment_date"] == "2027-04-12"

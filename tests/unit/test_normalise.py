@@ -144,3 +144,17 @@ def test_duration_split(raw: str, want: str | None) -> None:
 )
 def test_checked_options(raw: str, want: str) -> None:
     assert checked_options(raw) == want
+
+
+@pytest.mark.parametrize(
+    ("raw", "want"),
+    [
+        ("CDD / 9 mois", "9 mois"),
+        ("Apprentissage, durée : 2 ans", "2 ans"),
+        ("Contrat à durée déterminée d'insertion (CDDI) – 4 mois renouvelable", "4 mois renouvelable"),
+        ("CDD d'insertion (6 mois)", "6 mois"),
+        ("CDD 6 mois (renouvelable)", "6 mois (renouvelable)"),
+    ],
+)
+def test_duration_after_the_contract_type(raw: str, want: str) -> None:
+    assert split_duration(raw) == want
