@@ -651,8 +651,10 @@ class _Assembler:
         leader = _LEADER.search(text)
         if colon and leader and leader.start() > colon.end(1):
             colon = None  # 'Précisions : chantier ....... Amiens': the leader ends the label
-        elif colon and leader and leader.end() < colon.end(1) and text[: leader.start()].strip():
-            colon = None  # 'Lieu de travail ....... Dépôt : Route de Clermont': the answer holds a colon
+        elif colon and leader and leader.end() < colon.end(1) and colon.group(2).strip():
+            before = match_label(self.rules, text[: leader.start()].strip())
+            if before is not None and before.kind == "field":
+                colon = None  # 'Lieu de travail ....... Dépôt : Route de Clermont': the answer holds a colon
         contract_awaited = self.current in _CONTRACT_KEYS and self.colon_label and not self.lines
         if colon and contract_awaited and self.rules.contract_code(colon.group(1)):
             self.lines.append(text)  # 'Contrat (type / durée) :' then 'CDD, durée : 6 mois'
@@ -755,6 +757,8 @@ class _Assembler:
             return
         if colon and self._unknown_label(colon.group(1), text):
             awaited = self.current not in (None, _UNKNOWN) and self.colon_label and not self.lines
+            short = len(self.rules.key(colon.group(1))) <= 2 and bool(_DIGIT.search(colon.group(2)))
+            awaited = awaited and short  # 'Dépôt : 2 rue …', not 'Type d'employeur : …'
             if awaited and not self.current.startswith(_COMPANY):
                 self.lines.append(text)  # 'Où se déroule le travail ? :' then 'Dépôt : 2 rue …'
                 return
