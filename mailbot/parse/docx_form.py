@@ -90,19 +90,7 @@ def _paragraph_text(paragraph) -> str:
 
 def _cell_text(tc) -> str:
     """A table cell's paragraphs (in content controls too), one per line."""
-    lines: list[str] = []
-
-    def walk(element) -> None:
-        for child in element.iterchildren():
-            if child.tag == f"{_W}p":
-                lines.append(_paragraph_text(child))
-            elif child.tag == f"{_W}sdt":
-                content = child.find(f"{_W}sdtContent")
-                if content is not None:
-                    walk(content)
-
-    walk(tc)
-    return "\n".join(lines)
+    return "\n".join(_paragraph_text(p) for p in _unwrapped(tc, f"{_W}p"))
 
 
 def _text_boxes(paragraph) -> list:

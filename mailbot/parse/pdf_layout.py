@@ -467,7 +467,7 @@ class RunningMargins:
         return bool(self.top or self.bottom)
 
 
-def text_lines(page: PageLayout, skip: RunningMargins | frozenset[str] | set[str] = frozenset()) -> list[str]:
+def text_lines(page: PageLayout, skip: RunningMargins | None = None) -> list[str]:
     """The page's text lines but those in `skip` (running headers and footers), with a blank line
     around a heading printed larger than the body text and where a wide vertical gap parts two
     lines (a page footer under the last answer; a page number lets the answer go on)."""
@@ -475,10 +475,8 @@ def text_lines(page: PageLayout, skip: RunningMargins | frozenset[str] | set[str
     if skip:  # only at the page's top or bottom: the letterhead's name may also be an answer
         filled = [i for i, x in enumerate(lines) if x.strip()]
         top, bottom = set(filled[:_MARGIN_DEPTH]), set(filled[-_MARGIN_DEPTH:])
-        tops = skip.top if isinstance(skip, RunningMargins) else skip
-        bottoms = skip.bottom if isinstance(skip, RunningMargins) else skip
         lines = [x for i, x in enumerate(lines)
-                 if not (i in top and x.strip() in tops or i in bottom and x.strip() in bottoms)]
+                 if not (i in top and x.strip() in skip.top or i in bottom and x.strip() in skip.bottom)]
     placed = [s for s in page.segments if s.base is not None and s.size]
     if len(placed) < 5:
         return lines

@@ -70,13 +70,12 @@ def _reads_as_answer(rules: LabelRules, label: str, below: str, *, hints: bool =
     contract = above is not None and above.key == "conditions.contract_type" and rules.contract_code(below)
     if contract and (found is None or found.key in ("conditions.contract_type", "job.main_activities")):
         return True  # 'Statut du contrat' above 'Mission d'intérim', not above 'Durée (si CDD)'
-    hinted = found is not None and found.by == "meaning" and not below.rstrip().endswith(("?", ":"))
-    if hints and above is not None and hinted:
-        return True
+    if not hints or above is None or found is None or below.rstrip().endswith(("?", ":")):
+        return False
+    if found.by == "meaning":
+        return True  # a row whose words only hint at a field
     # 'Particularités du poste' above 'Horaires de nuit (21h-5h)': figures make an answer
-    figures = bool(re.search(r"\d", below)) and not re.search(r"\d", label)
-    figures = figures and not below.rstrip().endswith(("?", ":"))
-    return hints and above is not None and found is not None and not found.exact and figures
+    return not found.exact and bool(re.search(r"\d", below)) and not re.search(r"\d", label)
 
 
 def _label_columns(rows: list[list[Cell]], rules: LabelRules, width: int) -> set[int]:

@@ -529,18 +529,15 @@ class _Assembler:
         if value and key in _LETTERHEAD and self.labels_seen <= _LETTERHEAD:
             self.letterhead.add(key)
 
-    def _list_label(self, text: str) -> bool:
+    def _note_list_label(self, text: str) -> None:
         """A short line naming a list's field still unanswered ('Tâches confiées'), read between
-        answers: kept in case a bulleted list follows it."""
+        answers: kept in `list_label` in case a bulleted list follows it."""
         if len(text) > 40 or not text[:1].isupper() or _VALUE_PUNCT.search(text) or _BULLETED.match(text):
-            return False
+            return
         found = match_label(self.rules, text)
-        if found is None or found.kind != "field" or found.key not in _LIST_FIELDS:
-            return False
-        if self.form.values.get(found.key):
-            return False
-        self.list_label = (found.key, text)
-        return True
+        listed = found is not None and found.kind == "field" and found.key in _LIST_FIELDS
+        if listed and not self.form.values.get(found.key):
+            self.list_label = (found.key, text)
 
     def _need_sentence(self, text: str) -> None:
         """The fields a need written as a sentence gives, where the form has no answer yet."""
@@ -692,7 +689,7 @@ class _Assembler:
             self.signed = True
             return
         going_on = self.current is not None and bool(self.lines) and text[:1].islower()
-        leader = _LEADER.search(text)  # 'Effectif recherché ...... un': a label and its answer
+        # 'Effectif recherché ...... un', 'Nombre de postes<TAB>un': a label and its answer
         tabbed = bool(re.search(r"\S\t+\S", text)) or bool(leader and text[leader.end() :].strip(" .…_:"))
         found = match_label(self.rules, text, whole_line=True) if len(text) <= 90 and not going_on else None
         found = None if tabbed and found is not None and found.kind == "field" else found
@@ -792,7 +789,7 @@ class _Assembler:
             return
         styled = self.bare_style or self.bare_labels >= 2  # labels above answers: read as such
         if (self.current is None or one_line_done) and not styled:
-            self._list_label(text)  # kept in case a bulleted list follows; read as usual meanwhile
+            self._note_list_label(text)  # in case a bulleted list follows; read as usual meanwhile
         if self._bare_meaning(text, blank_after_empty):
             return
         if self._bare_unknown(text):
@@ -1344,6 +1341,7 @@ def _share_company(forms: list[RawForm]) -> None:
 
 
 def _keys_of(form: RawForm, prefix: str) -> bool:
+    """Does `form` answer any field under `prefix` ('job.', 'conditions.')?"""
     return any(v for k, v in form.values.items() if k.startswith(prefix))
 
 
@@ -1367,7 +1365,7 @@ def _share_conditions(forms: list[RawForm]) -> None:
     """Conditions written once for several jobs are every job's conditions."""
     if len(forms) < 2:
         return
-    given = [f for f in forms if any(v for k, v in f.values.items() if k.startswith("conditions."))]
+    given = [f for f in forms if _keys_of(f, "conditions.")]
     if len(given) != 1:
         return
     shared = {k: v for k, v in given[0].values.items() if k.startswith("conditions.")}
@@ -1454,8 +1452,6 @@ _PASSES = 4
 _CONTRACT_KEYS = frozenset({"conditions.contract_type", COMBINED_CONTRACT})
 # ' – Adresse de l'établissement : …' inside a line: a dash, then a label and its colon
 _DASHED_LABEL = re.compile(r"\s[–—-]\s+(?=([A-ZÀ-Ý][^:–—]{1,60}?)\s*[:：](?:\s|$))")
-
-
 _EM_DASHED = re.compile(r"^(?P<label>[^—:]{2,80}?)\s+—(?:\s+(?P<value>.*))?$")
 
 
@@ -1495,11 +1491,8 @@ def _run_on_fields(events: list[Event], rules: LabelRules) -> list[Event]:
     index = 0
     while index < len(events):
         event = events[index]
-        if event.kind != "line" or "\n" in event.text or split_label(rules, event.text) is None:
-            out.append(event)
-            index += 1
-            continue
-        if not _dashed_labels(rules, event.text):
+        one_line = event.kind == "line" and "\n" not in event.text and _DASHED_LABEL.search(event.text)
+        if not (one_line and split_label(rules, event.text) and _dashed_labels(rules, event.text)):
             out.append(event)
             index += 1
             continue
@@ -1513,7 +1506,7 @@ def _run_on_fields(events: list[Event], rules: LabelRules) -> list[Event]:
                 break
             text = f"{text} {line}"
             index += 1
-        cuts = [0, *(c for c in _dashed_labels(rules, text)), len(text)]
+        cuts = [0, *_dashed_labels(rules, text), len(text)]
         for start, end in zip(cuts, cuts[1:], strict=False):
             piece = text[start:end].strip().lstrip("–—-").strip()
             if piece:
