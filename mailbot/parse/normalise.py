@@ -330,7 +330,8 @@ def checked_options(text: str) -> str:
 
 _AFTER_CONTRACT = re.compile(
     r"\b(?:CDDI?|CTT|int[ée]rim(?:aire)?|apprentissage|professionnalisation|contrat\s+pro|temporaire|"
-    r"d[ée]termin[ée]e(?:\s+d['’]\s*insertion)?)(?:\s+(?:de|d['’])|\s*[–—:,/]|\s+-)\s*(.+)$",
+    r"d[ée]termin[ée]e(?:\s+d['’]\s*insertion)?)\)?(?:\s*\([^()]{1,25}\))?"  # 'temporaire (intérim) – …'
+    r"(?:\s+(?:de|d['’])|\s*[–—:,/]|\s+-)\s*(.+)$",
     re.IGNORECASE,
 )
 _DURATION_WORDS = re.compile(r"\d|jusqu|\bfin\b|mois|semaine|\bans?\b|ann[ée]e|saison", re.IGNORECASE)
@@ -373,6 +374,8 @@ def split_duration(text: str) -> str | None:
     if not match:
         return None
     value = match.group(1).strip(" .,;")
+    while value.endswith(")") and value.count(")") > value.count("("):
+        value = value[:-1].rstrip()  # 'CDD (6 mois (renouvelable))' -> '6 mois (renouvelable)'
     if value.count("(") != value.count(")"):
         value = value.strip("()")  # '6 mois (renouvelable)' keeps its brackets, '(6 mois)' not
     return value or None

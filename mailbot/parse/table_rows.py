@@ -160,6 +160,30 @@ def _title_row(rows: list[list[Cell]], index: int, labels: set[int], rules: Labe
     return answered >= 2 and answered * 2 >= len(body)
 
 
+def _condition_columns_table(rows: list[list[Cell]], rules: LabelRules) -> bool:
+    """A table with no header whose rows are each a condition's label and one answer per
+    column ('Lieu de travail | Lycée Fesch | Lycée Fesch | Lycée Fesch'): the conditions of
+    jobs given in columns above it, one column per job."""
+    if len(rows) < 3 or any(r[0].col != 0 or r[0].span != 1 for r in rows):
+        return False
+    columns = {c.col for c in rows[0][1:]}
+    if len(columns) < 2:
+        return False
+    for row in rows:
+        found = match_label(rules, " ".join(row[0].text.split()))
+        if found is None or found.kind != "field" or not found.key.startswith("conditions."):
+            return False
+        answers = row[1:]
+        if {c.col for c in answers} != columns or any(c.span != 1 for c in answers):
+            return False
+    for col in columns:  # not 'Contrat | CDD | Durée | 6 mois': a row of pairs
+        cells = [c for r in rows for c in r if c.col == col]
+        if sum(_is_label(rules, c.text) for c in cells) * 2 >= len(cells):
+            return False
+    filled = sum(all(c.text.strip() for c in r[1:]) for r in rows)
+    return filled * 2 >= len(rows)
+
+
 def _covering(row: list[Cell], col: int) -> Cell | None:
     for cell in row:
         if cell.col <= col < cell.end:
@@ -276,7 +300,12 @@ def _row_pairs(row: list[Cell], labels: set[int], rules: LabelRules, events: lis
                 continue
             label = cell
         elif text:
-            if split_label(rules, text) is not None and (label is None or answer):
+            above = _LABEL_ABOVE.match(text)  # a cell read as 'Label :' over its answer
+            if above and label is not None and not answer and _is_label(rules, above.group(1)):
+                flush()  # 'Diplôme | (empty) | Spécificités / Permis B': the first left empty
+                label, answer = None, []
+                events.append(Event("line", text))
+            elif split_label(rules, text) is not None and (label is None or answer):
                 flush()  # 'Label : value' in a cell of its own
                 label, answer = None, []
                 events.append(Event("line", text))
@@ -359,6 +388,11 @@ def rows_events(rows: list[list[Cell]], rules: LabelRules) -> list[Event]:
     width = max(c.end for r in rows for c in r)
     labels = _label_columns(rows, rules, width)
     events: list[Event] = []
+    if _condition_columns_table(rows, rules):
+        for number, column in enumerate(rows[0][1:], start=1):  # each column: a job's conditions
+            events += [Event("line", ""), Event("line", f"Poste {number}"), Event("line", "")]
+            events += _column_events(rows, column, {0}, width)
+        return events
     index = 0
     while index < len(rows):
         row = rows[index]
@@ -423,21 +457,38 @@ def _label_first(rules: LabelRules, text: str) -> bool:
     return joined is None or joined.by == "meaning" or joined.size <= found.size  # not one label wrapped
 
 
+def _label_lines(rules: LabelRules, text: str) -> int:
+    """How many first lines of a cell are its label, with the answer under them: 1 ('SIRET' /
+    '481 …'), 2 for a label wrapped after a linking word ('… dans le cadre de la' / 'clause
+    sociale' / '3 (trois)'), 0 when the cell is no label above its answer."""
+    if _label_first(rules, text):
+        return 1
+    lines = [x.strip() for x in text.strip().split("\n")]
+    if len(lines) < 3 or ":" in lines[0] or not _DANGLING_END.search(lines[0]) or not lines[1][:1].islower():
+        return 0
+    found = match_label(rules, f"{lines[0]} {lines[1]}")
+    return 2 if found is not None and found.kind == "field" and lines[2] else 0
+
+
+_LABEL_ABOVE = re.compile(r"^([^\n:]{1,60}) :\n")
+_DANGLING_END = re.compile(r"(?:^|\s)(?:de|du|des|d['’]|[àa]|au|aux|le|la|les|pour|sur|en)\s*$", re.I)
+
+
 def _labels_in_cells(rows: list[list[Cell]], rules: LabelRules) -> list[list[Cell]]:
     """A table whose cells hold their label above their answer (several such cells, more than
     cells holding a label alone): each such cell is read as 'Label :' and its answer."""
     cells = [c for r in rows for c in r if c.text.strip()]
-    inside = [c for c in cells if _label_first(rules, c.text)]
+    inside = {id(c): n for c in cells if (n := _label_lines(rules, c.text))}
     alone = [c for c in cells if "\n" not in c.text.strip() and _is_label(rules, c.text)]
     if len(inside) < 3 or len(inside) <= len(alone):
         return rows
-    chosen = {id(c) for c in inside}
 
     def rewritten(cell: Cell) -> Cell:
-        if id(cell) not in chosen:
+        if id(cell) not in inside:
             return cell
-        first, rest = cell.text.strip().split("\n", 1)
-        return Cell(f"{first.strip()} :\n{rest.strip()}", cell.col, cell.span)
+        lines, count = cell.text.strip().split("\n"), inside[id(cell)]
+        label, rest = " ".join(x.strip() for x in lines[:count]), "\n".join(lines[count:])
+        return Cell(f"{label} :\n{rest.strip()}", cell.col, cell.span)
 
     return [[rewritten(c) for c in r] for r in rows]
 

@@ -55,6 +55,12 @@ _NUMBERED_HEADING = re.compile(
     + r"\b)[\W_]*$",
     re.IGNORECASE,
 )
+# 'Besoin 1 – PEINTRE EN BÂTIMENT': a job's heading that names its job.
+_TITLED_JOB = re.compile(
+    r"^\W*" + _JOB_WORD
+    + r"\s*(?:n\s*[°ºo]\.?|num[ée]ro)?\s*(?:\d{1,2}|[A-H])\s*[–—-]\s+(?P<title>\S.{1,60})$",
+    re.IGNORECASE,
+)
 _HEADING_PARTS = re.compile(r"\s[–—-]\s|\s*[:|]\s")
 _PAGE_NUMBER = re.compile(
     r"^\W*(?:(?:page\s*)?\d{1,3}\s*(?:/|sur|of)\s*\d{1,3}|page\s*\d{1,3})\W*$", re.IGNORECASE
@@ -65,7 +71,8 @@ _YEAR = re.compile(r"\b(?:19|20)\d{2}\b")
 _PARENS = re.compile(r"\([^)]*\)?|\[[^\]]*\]?")
 # Numbering before a label: '1. Raison sociale', '2.3 Poste', 'a) Contrat', 'IV. Conditions'.
 _NUMBERING = re.compile(
-    r"^\s*(?:\d{1,2}(?:\.\d{1,2})+\.?|\d{1,2}\s*[.)°-]|\d{1,2}/(?=\s)|[a-zA-Z]\)|[a-z]\.|[IVX]{1,4}[.)])\s*(?=\S)"
+    r"^\s*(?:\d{1,2}(?:\.\d{1,2})+\.?|\d{1,2}\s*[.)°-]|\d{1,2}/(?=\s)|[a-zA-Z]\)|[a-z]\.|[IVX]{1,4}[.)]"
+    r"|(?:Q|Question)\s?\d{1,2}\s*[.)°–—-])\s*(?=\S)"  # 'Q7 – Poste à pourvoir
 )
 # 'Label<TAB>value', 'Label     value' (pasted table), 'Label ........ value' (dotted leaders).
 _GAP = re.compile(r"^(.{1,80}?)(?:\s*\t\s*|\s{3,}|\s*[.…_]{4,}\s*|\s*\.{2,3}\s+|\s+\|\s*)(.*)$")
@@ -166,6 +173,10 @@ def match_label(rules: LabelRules, label: str, *, whole_line: bool = False) -> L
     if whole_line:
         if found is None or found.exact:
             return found
+        if found.kind == "field" and "/" in stripped:  # 'Nom de la société / raison sociale'
+            parts = [rules.match(p.strip(), prefix=False) for p in stripped.split("/")]
+            if all(p is not None and p.kind == "field" and p.key == found.key for p in parts):
+                return parts[0]
         if found.kind == "field":
             return rules.match(stripped, prefer_heading=True, prefix=False)
         if found.size < 2 and not _YEAR.search(label):
@@ -211,9 +222,13 @@ _ORDINAL_NUMBER = re.compile(
 )
 
 
+# 'Poste et profil (2/2)': a job's heading numbered as a part of the whole.
+_PARTED_JOB = re.compile(r"^\W*" + _JOB_WORD + r"\b[^:?]{0,40}?\(\s*(\d)\s*/\s*\d\s*\)\W*$", re.IGNORECASE)
+
+
 def _job_number(heading: str) -> str | None:
     """'Conditions – poste 1' -> '1', 'Deuxième poste' -> '2'; None when the heading gives no number."""
-    found = _JOB_NUMBER.search(heading.strip())
+    found = _JOB_NUMBER.search(heading.strip()) or _PARTED_JOB.match(_NUMBERING.sub("", heading.strip()))
     if found:
         return found.group(1).upper()
     ordinal = _ORDINAL_NUMBER.match(_HEAD_NUMBER.sub("", heading.strip()))
@@ -231,7 +246,7 @@ def is_page_number(text: str) -> bool:
 def is_job_heading(text: str) -> bool:
     """'Poste n° 2', 'OFFRE 1', '2.2 Second poste': the heading of one job in a multi-job form."""
     text = _RULED.sub("", text.strip())  # '--- Offre A ---'
-    if _NUMBERED_HEADING.match(text):
+    if _NUMBERED_HEADING.match(text) or _PARTED_JOB.match(_NUMBERING.sub("", text)):
         return True
     # 'Description du besoin – poste 2', 'Partie B – Offre – poste 2': its last part names the job
     parts = _HEADING_PARTS.split(text)
@@ -257,7 +272,8 @@ _LEGAL_FORM = re.compile(r"\b(?:SASU|SAS|SARL|EURL|SA|SNC|SCOP|SCIC|SEM|SPL|GIE|
 # Fields whose answer has a shape of its own: a second label for one of them may share a line.
 _SHAPED_CONTACT = frozenset({"company.siret", "company.phone", "company.email"})
 _JOB_SUFFIX = re.compile(r"(?<=\w)\s*(?:n\s*[°º]\.?|num[ée]ro)\s*\d{1,2}\s*$", re.IGNORECASE)
-_QUESTION_NUMBER = re.compile(r"^\s*(\d{1,2})\s*[.)/°-]\s*(?=\S)")  # '10) Si CDD, durée' -> 10
+# '10) Si CDD, durée' -> 10, 'Q7 – Poste' -> 7
+_QUESTION_NUMBER = re.compile(r"^\s*(?:Q\s?|Question\s)?(\d{1,2})\s*[.)/°–—-]\s*(?=\S)")
 _RULED = re.compile(r"^[-–—=~*_]{2,}\s*|\s*[-–—=~*_]{2,}$")
 _DECOR = re.compile(r"^[\s=#*_~>•|▶►▸▪■□◆◇➢➤»›]+|[\s=#*_~<•|:«‹]+$")
 _HEAD_NUMBER = re.compile(
@@ -359,7 +375,7 @@ def _bare_style(rules: LabelRules, lines: list[str]) -> bool:
     for text, following in zip(texts, texts[1:], strict=False):
         if len(text) > 60 or ":" in text or ":" in following:
             continue
-        label = rules.match(_PARENS.sub(" ", text), prefix=False)
+        label = rules.match(_PARENS.sub(" ", _NUMBERING.sub("", text)), prefix=False)  # '2. SIRET'
         if label is not None and label.kind == "field" and rules.match(following, prefix=False) is None:
             found += 1
             if found >= 3:
@@ -419,7 +435,8 @@ _SINGLE_LINE = frozenset(
 _BULLETED = re.compile(r"^\s*(?:[-•–—*·▪►●○◦→✓]|\d+[.)])\s")
 _BARE_EMAIL = re.compile(r"^\s*[\w.+-]+@[\w-]+(?:\.[\w-]+)+\s*$")
 _NUMBERED_ITEM = re.compile(r"^\s*\d{1,2}[.)]\s")
-_ASKED = re.compile(r"^([A-ZÀ-Ý].{2,80}?\?)\s*(?:[:：]\s*)?(\S.*)$")  # "Combien ? Cinq (5)", "… ? : 2"
+# "Combien ? Cinq (5)", "… ? : 2", "Quel est le nom … ? ... Montluçon Peinture"
+_ASKED = re.compile(r"^([A-ZÀ-Ý].{2,80}?\?)\s*(?:[:：]\s*|(?:\.{2,}|…+)\s+)?(\S.*)$")
 _SEMICOLON = re.compile(r"^(.{1,60}?)\s*;\s*(\S.*)$")  # OCR read ':' as ';'
 _UNKNOWN = "?"
 # A company's or the agency's letterhead/footer line: a phone number, a web or e-mail address, RCS.
@@ -515,6 +532,12 @@ class _Assembler:
                 values[other] = value
                 self.form.order.append((other, label, value))
                 return
+            moved = self._first_label_other_field(key, label)
+            if moved is not None:  # 'Habilitations / diplômes : CAPa …', then 'Conditions
+                values[moved] = values[key]  # particulières : …': the first was the training
+                values[key] = value
+                self.form.order.append((key, label, value))
+                return
             if where in self.suppressed:  # no evidence of a next job: read by the form's order
                 self.form.order.append((None, label, value))
                 return
@@ -564,6 +587,40 @@ class _Assembler:
             return None
         return found.key
 
+    def _label_wraps(self, text: str) -> bool:
+        """A bare label ending on a linking word goes on on the next line when that line is a
+        few lower-case words with no figure ('… dans le cadre de la' / 'clause sociale')."""
+        if not self.awaiting or self.lines or self.current in (None, _UNKNOWN):
+            return False
+        if not _DANGLING.search(self.label_line) or not text[:1].islower():
+            return False
+        return len(text.split()) <= 5 and not _DIGIT.search(text) and not re.search(r"[:;,.?!]", text)
+
+    def _job_title_in_heading(self, title: str) -> bool:
+        """Whether the words after 'Poste 1 –' name a job (not a section: 'Conditions')."""
+        title = title.strip()
+        if not title or len(title.split()) > 8 or re.search(r"[@€%:;]|\d{3}", title):
+            return False
+        words = self.rules.key(title)
+        return match_label(self.rules, title) is None and not (words and words[0] in self.rules.heading_words)
+
+    def _first_label_other_field(self, key: str, label: str) -> str | None:
+        """A job's field answered under a label whose meaning words also name a field still
+        unanswered ('Habilitations / diplômes'), now given by a label naming only it
+        ('Conditions particulières'): the first answer belongs to that other field."""
+        if key.startswith(_COMPANY) or not label:
+            return None
+        first = next((lab for k, lab, _ in self.form.order if k == key), None)
+        if first is None or self.rules.key(first) == self.rules.key(label):
+            return None
+        answered = {k for k, v in self.form.values.items() if v} | {key}
+        if self.rules.meaning(_PARENS.sub(" ", label), exclude={key}) is not None:
+            return None  # the new label is no clearer than the first
+        found = self.rules.meaning(_PARENS.sub(" ", first), exclude=answered)
+        if found is None or found.kind != "field" or found.key.startswith(_COMPANY):
+            return None
+        return found.key
+
     def start(self, key: str, value: str, label: str = "") -> None:
         self.close()
         self.reopen = None
@@ -593,7 +650,9 @@ class _Assembler:
         if same:
             return
         job = [k for k, v in self.form.values.items() if v and k.startswith("job.")]
-        if "job.title" in job or len(job) >= 2:
+        conditions_only = not job and _keys_of(self.form, "conditions.")  # a job's conditions, after
+        conditions_only = conditions_only and any(_keys_of(f, "job.") for f in self.forms)  # the jobs
+        if "job.title" in job or len(job) >= 2 or conditions_only:
             new = self.form.copy_company()
             new.market = self.market
             self.forms.append(new)
@@ -633,6 +692,9 @@ class _Assembler:
             return
         if self.current is None and is_need_sentence(text):
             self._need_sentence(text)  # 'Nous recherchons trois (3) personnes pour le 2 mars…'
+            return
+        if self._label_wraps(text):  # 'Nombre de postes à pourvoir dans le cadre de la' / 'clause sociale'
+            self.current_label = f"{self.current_label} {text}"
             return
         colon = _COLON.match(text) or self._ocr_semicolon(text) or self._asked(text)
         if colon is not None and "?" in colon.group(1) and colon.re is _COLON:
@@ -679,6 +741,11 @@ class _Assembler:
                 else:
                     self.close()
                 return
+        titled = _TITLED_JOB.match(_DECOR.sub("", text))
+        if titled and self._job_title_in_heading(titled.group("title")):
+            self.job_heading(text[: text.index(titled.group("title"))])
+            self.start("job.title", titled.group("title").strip(), text)  # 'Besoin 1 – PEINTRE'
+            return
         if is_job_heading(_DECOR.sub("", text)):
             self.job_heading(_DECOR.sub("", text))
             return
@@ -996,6 +1063,7 @@ class _Assembler:
             return False  # 'Levage et pose sur chantier' under '18. Missions': an answer's line
         if self.leader_labels >= 3 and not _LEADER.search(text):
             return False  # the same under 'Activités ........', in a form of dotted leaders
+        text = _NUMBERING.sub("", text) or text  # '1. Nom de la société / raison sociale'
         found = self.rules.match(_PARENS.sub(" ", text))
         if len(self.rules.key(text)) > 5:
             return False
@@ -1010,6 +1078,8 @@ class _Assembler:
             if not (after_gap and listed and not self.form.values.get(found.key)):
                 return False
         if found is None or found.kind != "field" or len(self.rules.key(text)) - found.size > 1:
+            if self.colon_label and self.lines and self.current in _LIST_FIELDS:
+                return False  # 'Missions principales :' then its lines: 'Contrôle qualité des balles'
             found = self.rules.meaning(text)  # 'Compétences techniques', 'Descriptif des tâches'
         if found is not None and found.kind == "field" and self.form.values.get(found.key):
             answered = {k for k, v in self.form.values.items() if v}  # 'Qualification / diplôme', title known

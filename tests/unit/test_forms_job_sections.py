@@ -1,0 +1,281 @@
+"""Jobs and their sections in the shapes other people's forms use, through the real `mailbot
+parse FILE --json`.
+
+Classes seen in forms written by other people (corpora M, O and P): a label naming two fields
+('Habilitations / diplômes') followed by a label naming one of them ('Conditions particulières');
+jobs in columns, then their conditions in a table with no header row, one column per job;
+conditions given per job under 'Poste 1' / 'Poste 2' again after the jobs; questions numbered
+'Q7 –'; job headings that name the job ('Besoin 1 – PEINTRE EN BÂTIMENT') or count the jobs
+('Poste et profil (2/2)'); list lines under 'Missions principales :' that read like a label by
+their words; numbered labels giving two wordings ('1. Nom de la société / raison sociale');
+a label wrapped after a linking word, in a cell above its answer; and a contract whose type is
+explained in brackets before its duration.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.helpers.mail_builder import message, text_part
+from tests.helpers.table_builders import Table, docx_tables, pdf_tables
+
+
+def _parse(tmp_path: Path, name: str, data: bytes) -> dict:
+    path = tmp_path / name
+    path.write_bytes(data)
+    done = subprocess.run(
+        [sys.executable, "-m", "mailbot", "parse", str(path), "--json"],
+        capture_output=True, text=True, timeout=120, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout)
+
+
+def _mail(body: str) -> bytes:
+    headers = {"From": "Thomas Girard <t.girard@mvo.example>", "Subject": "Fiche de liaison"}
+    return message(headers, text_part(body))
+
+
+def test_label_naming_two_fields_gives_way_to_a_clearer_one(tmp_path: Path) -> None:
+    """'Habilitations / diplômes' is the training once 'Conditions particulières' follows."""
+    table = Table([
+        ["Raison sociale", "Paysages du Var SARL"], ["SIRET", "732 829 320 000 74"],
+        ["Intitulé du poste", "Ouvrier paysagiste"], ["Nombre de postes", "2"],
+        ["Expérience", "Débutant accepté"],
+        ["Habilitations / diplômes", "CAPa Travaux paysagers apprécié"],
+        ["Conditions particulières", "Travail en extérieur, permis B souhaité"],
+        ["Type de contrat", "CDI"],
+    ])  # fmt: skip
+    form = _parse(tmp_path, "habilitations.docx", docx_tables([table]))["forms"][0]
+    assert form["job"]["training"] == "CAPa Travaux paysagers apprécié"
+    assert form["job"]["special_requirements"] == "Travail en extérieur, permis B souhaité"
+
+
+def _job_columns_then_conditions() -> list:
+    company = Table([
+        ["Employeur", "Étanchéité Corse Toitures SAS"], ["N° SIRET", "732 829 320 000 74"],
+        ["Courriel", "contact@etancheite.example"],
+    ])  # fmt: skip
+    jobs = Table([
+        ["", "Poste 1", "Poste 2", "Poste 3"],
+        ["Poste à pourvoir", "Étancheur", "Couvreur zingueur", "Plaquiste"],
+        ["Nb de postes", "4", "2", "1"],
+        ["Démarrage", "05/03/2027", "12/03/2027", "19/03/2027"],
+        ["Expérience", "2 ans", "1 an", "Débutant accepté"],
+    ], widths=[130.0, 120.0, 120.0, 120.0])  # fmt: skip
+    conditions = Table([
+        ["Forme du contrat", "CDI", "CDD", "Contrat à durée indéterminée"],
+        ["Durée prévue", "/", "6 mois", "/"],
+        ["Nombre d'heures par semaine", "35", "20h/semaine", "35 heures"],
+        ["Lieu de travail", "Lycée Fesch, Ajaccio", "Lycée Fesch, Ajaccio", "Collège Laetitia, Ajaccio"],
+    ], widths=[130.0, 120.0, 120.0, 120.0])  # fmt: skip
+    return ["FICHE DE LIAISON", company, "Les postes", jobs, "Conditions", conditions]
+
+
+def test_conditions_table_without_header_gives_each_job_its_column_docx(tmp_path: Path) -> None:
+    forms = _parse(tmp_path, "colonnes.docx", docx_tables(_job_columns_then_conditions()))["forms"]
+    assert [f["job"]["title"] for f in forms] == ["Étancheur", "Couvreur zingueur", "Plaquiste"]
+    assert [f["conditions"]["contract_type"] for f in forms] == ["CDI", "CDD", "CDI"]
+    assert [f["conditions"]["contract_duration"] for f in forms] == [None, "6 mois", None]
+    assert [f["conditions"]["weekly_hours"] for f in forms] == [35, 20, 35]
+    assert [f["conditions"]["workplace"] for f in forms] == [
+        "Lycée Fesch, Ajaccio", "Lycée Fesch, Ajaccio", "Collège Laetitia, Ajaccio"]
+
+
+def test_conditions_table_without_header_gives_each_job_its_column_pdf(tmp_path: Path) -> None:
+    forms = _parse(tmp_path, "colonnes.pdf", pdf_tables(_job_columns_then_conditions()))["forms"]
+    assert [f["job"]["title"] for f in forms] == ["Étancheur", "Couvreur zingueur", "Plaquiste"]
+    assert [f["conditions"]["contract_type"] for f in forms] == ["CDI", "CDD", "CDI"]
+    assert [f["conditions"]["workplace"] for f in forms][2] == "Collège Laetitia, Ajaccio"
+
+
+PER_JOB_CONDITIONS = """Bonjour,
+
+Entreprise : Soleil Azur Énergies SAS
+SIRET : 732 829 320 000 74
+
+Poste 1
+Métier : Installateur de panneaux photovoltaïques
+Nb postes : 3
+
+Poste 2
+Métier : Électricien du bâtiment
+Nb postes : 1
+
+Conditions proposées
+
+Poste 1
+Contrat envisagé et durée : C.D.I.
+Temps de travail : 35 heures
+
+Poste 2
+Contrat envisagé et durée : CDD de 6 mois
+Temps de travail : 28 h
+
+Cordialement
+"""
+
+
+def test_conditions_per_job_under_repeated_job_headings(tmp_path: Path) -> None:
+    forms = _parse(tmp_path, "par_poste.eml", _mail(PER_JOB_CONDITIONS))["forms"]
+    assert [f["job"]["title"] for f in forms] == [
+        "Installateur de panneaux photovoltaïques", "Électricien du bâtiment"]
+    assert [f["conditions"]["contract_type"] for f in forms] == ["CDI", "CDD"]
+    assert [f["conditions"]["contract_duration"] for f in forms] == [None, "6 mois"]
+    assert [f["conditions"]["weekly_hours"] for f in forms] == [35, 28]
+
+
+Q_NUMBERED = """FICHE DE LIAISON – BESOIN EN RECRUTEMENT
+1. L'ENTREPRISE
+Q1 – Employeur : Logistique Portuaire Toulonnaise SAS
+Q2 – Votre numéro SIRET ? 732.829.320.00074
+Q3 – Adresse de l'entreprise : Port de commerce 83000 Toulon
+2. LE POSTE
+Q7 – Poste à pourvoir : Cariste portuaire
+Q8 – Nb postes : 4
+Q9 – Démarrage : le 04/04/2027
+3. CONDITIONS D'EMPLOI
+Q15 – Contrat envisagé : Travail temporaire (intérim)
+Q16 – Durée du contrat : 2 mois renouvelable
+Q17 – Temps de travail : 35 heures
+"""
+
+
+def test_questions_numbered_q1(tmp_path: Path) -> None:
+    result = _parse(tmp_path, "q_numeros.eml", _mail(Q_NUMBERED))
+    assert result["kind"] == "liaison_form"
+    form = result["forms"][0]
+    assert form["company"]["legal_name"] == "Logistique Portuaire Toulonnaise SAS"
+    assert form["company"]["siret"] == "73282932000074"
+    assert form["job"]["title"] == "Cariste portuaire"
+    assert form["job"]["positions"] == 4
+    assert form["conditions"]["contract_type"] == "INTERIM"
+    assert form["conditions"]["contract_duration"] == "2 mois renouvelable"
+
+
+NAMED_JOB_HEADINGS = """Bonjour,
+
+Entreprise : Menuiserie Val-d'Oise Agencement
+SIRET : 732 829 320 000 74
+
+Besoin 1 – PEINTRE EN BÂTIMENT
+Nombre de postes : 2
+Date d'embauche : 01/03/2027
+Type de contrat : CDI
+
+Besoin 2 – PLAQUISTE
+Nombre de postes : 1
+Date d'embauche : 01/04/2027
+Type de contrat : CDD
+
+Cordialement
+"""
+
+
+def test_job_heading_naming_its_job(tmp_path: Path) -> None:
+    forms = _parse(tmp_path, "besoins.eml", _mail(NAMED_JOB_HEADINGS))["forms"]
+    assert [f["job"]["title"] for f in forms] == ["PEINTRE EN BÂTIMENT", "PLAQUISTE"]
+    assert [f["job"]["positions"] for f in forms] == [2, 1]
+    assert [f["conditions"]["contract_type"] for f in forms] == ["CDI", "CDD"]
+
+
+def test_job_heading_naming_a_section_names_no_job(tmp_path: Path) -> None:
+    body = NAMED_JOB_HEADINGS.replace("Besoin 1 – PEINTRE EN BÂTIMENT", "Besoin 1 – Conditions")
+    body = body.replace("Besoin 2 – PLAQUISTE", "Besoin 2 – Conditions")
+    forms = _parse(tmp_path, "sections.eml", _mail(body))["forms"]
+    assert [f["job"]["title"] for f in forms] == [None, None]
+
+
+PARTED_JOBS = """Bonjour,
+
+Employeur : Plâtrerie Moderne de Seine-Saint-Denis
+N° SIRET : 732 829 320 000 74
+Poste et profil (1/2)
+Fonction : Plaquiste
+Effectif recherché : 1
+Missions principales :
+Tri manuel des déchets sur chaîne
+Contrôle qualité des balles
+Nettoyage du poste de travail
+Savoir-faire / savoir-être : Rapidité, Autonomie
+Exigences particulières : Travail en hauteur (PIRL)
+Poste et profil (2/2)
+Fonction : Peintre en bâtiment
+Effectif recherché : deux
+Exigences particulières : Néant
+"""
+
+
+def test_parted_job_headings_and_list_lines_that_look_like_labels(tmp_path: Path) -> None:
+    forms = _parse(tmp_path, "profils.eml", _mail(PARTED_JOBS))["forms"]
+    assert [f["job"]["title"] for f in forms] == ["Plaquiste", "Peintre en bâtiment"]
+    first = forms[0]["job"]
+    assert first["special_requirements"] == "Travail en hauteur (PIRL)"  # not '… Poste et profil (2/2)'
+    assert first["main_activities"] == (
+        "Tri manuel des déchets sur chaîne Contrôle qualité des balles Nettoyage du poste de travail")
+    assert first["required_skills"] == "Rapidité, Autonomie"
+
+
+NUMBERED_ABOVE = """Informations sur l'entreprise
+1. Nom de la société / raison sociale
+Restauration Collective du Val-de-Marne (RCVM) SAS
+2. SIRET
+732 829 320 000 74
+3. Adresse de l'entreprise
+61 rue Gabriel Péri, 94200 Ivry-sur-Seine
+4. Intitulé du poste
+Cuisinier
+5. Nombre de postes
+2
+"""
+
+
+def test_numbered_label_with_two_wordings_above_its_answer(tmp_path: Path) -> None:
+    form = _parse(tmp_path, "numerote.eml", _mail(NUMBERED_ABOVE))["forms"][0]
+    assert form["company"]["legal_name"] == "Restauration Collective du Val-de-Marne (RCVM) SAS"
+    assert form["job"]["title"] == "Cuisinier"
+
+
+def test_label_wrapped_after_a_linking_word_above_its_answer_in_a_cell(tmp_path: Path) -> None:
+    table = Table([
+        ["Entreprise\nSécurité Runnaise Protection", "SIRET\n732 829 320 000 74"],
+        ["Poste\nAgent de signalisation temporaire",
+         "Nombre de postes à pourvoir dans le cadre de la\nclause sociale\n3 (trois)"],
+        ["Date de prise de poste\n23/02/2027", "Expérience\nDébutant accepté"],
+    ])  # fmt: skip
+    form = _parse(tmp_path, "cellules.pdf", pdf_tables([table]))["forms"][0]
+    assert form["job"]["title"] == "Agent de signalisation temporaire"
+    assert form["job"]["positions"] == 3
+    assert form["job"]["recruitment_date"] == "2027-02-23"
+
+
+def test_contract_type_explained_in_brackets_before_its_duration(tmp_path: Path) -> None:
+    body = ("Raison sociale : Bâtiment Vellave SARL\nSIRET : 732 829 320 000 74\n"
+            "Intitulé du poste : Manœuvre\nNombre de postes : 2\nDate d'embauche : 01/03/2027\n"
+            "Contrat (type / durée) : Travail temporaire (intérim) – durée du chantier (environ 4 mois)\n")
+    form = _parse(tmp_path, "interim.eml", _mail(body))["forms"][0]
+    assert form["conditions"]["contract_type"] == "INTERIM"
+    assert form["conditions"]["contract_duration"] == "durée du chantier (environ 4 mois)"
+
+
+def test_nested_brackets_and_a_question_before_a_dotted_leader(tmp_path: Path) -> None:
+    body = ("Quel est le nom de votre entreprise ? ... Montluçon Peinture Décoration SARL\n"
+            "SIRET : 732 829 320 000 74\nIntitulé du poste : Peintre\nNombre de postes : 2\n"
+            "Date d'embauche : 01/03/2027\nContrat : CDD (6 mois (renouvelable))\n")
+    form = _parse(tmp_path, "questions.eml", _mail(body))["forms"][0]
+    assert form["company"]["legal_name"] == "Montluçon Peinture Décoration SARL"
+    assert form["conditions"]["contract_type"] == "CDD"
+    assert form["conditions"]["contract_duration"] == "6 mois (renouvelable)"
+
+
+def test_conditions_given_once_before_numbered_jobs_open_no_form(tmp_path: Path) -> None:
+    body = ("Entreprise : Couleurs du Santerre\nSIRET : 732 829 320 000 74\n"
+            "Type de contrat : CDI\nDurée hebdomadaire : 35 h\n\n"
+            "Besoin n°1\nEmploi à pourvoir : Aide-peintre\nNombre de postes : 1\n\n"
+            "Besoin n°2\nEmploi à pourvoir : Peintre en bâtiment\nNombre de postes : 2\n")
+    forms = _parse(tmp_path, "conditions_d_abord.eml", _mail(body))["forms"]
+    assert [f["job"]["title"] for f in forms] == ["Aide-peintre", "Peintre en bâtiment"]
+    assert [f["conditions"]["contract_type"] for f in forms] == ["CDI", "CDI"]
