@@ -302,6 +302,7 @@ def _is_quote_start(lines: list[str], i: int) -> bool:
 
 
 _QUESTION_END = re.compile(r"[:：?]\s*$")
+_NUMBERED_LABEL = re.compile(r"^\d{1,2}\s*[.)–-]\s*\S.{0,88}$")  # '7. Appellation'
 
 
 def _answers_under_quotes(lines: list[str]) -> str:
@@ -312,17 +313,22 @@ def _answers_under_quotes(lines: list[str]) -> str:
     out: list[str] = []
     answered = 0
     question = False
+    numbered: str | None = None  # '> 1. Société' with its answer typed right under it
     for line in lines[first:]:  # the quote header ('Le … a écrit :') stays out
         bare = line.lstrip()
         if bare.startswith(">"):
             text = re.sub(r"^(?:>\s?)+", "", bare).strip()
             question = bool(_QUESTION_END.search(text)) and len(text) <= 90
+            numbered = text if not question and _NUMBERED_LABEL.match(text) else None
             out.append(text if question else "")
         elif bare:
+            if numbered is not None and out and out[-1] == "":
+                out[-1], question = numbered, True
             answered += question
-            question = False
+            question, numbered = False, None
             out.append(line.strip())
         else:
+            numbered = None
             out.append("")
     return "\n".join(out).strip() if answered >= 3 else ""
 

@@ -47,6 +47,7 @@ _NUMBERED_HEADING = re.compile(
     r"^\W*(?:(?:\d{1,2}(?:\.\d{1,2})*|[A-Ha-h]|[IVX]{1,4})\s*[.)–—-]?\s+)?(?:"
     + r"(?:(?:votre|notre)\s+)?"  # 'Votre besoin n° 2'
     + _JOB_WORD
+    + r"(?:\s+[a-zà-ÿ]{3,}(?=\s+n\s*[°º]))?"  # 'Emploi proposé n° 1'
     + r"\s*(?:n\s*[°ºo]\.?|num[ée]ro)?\s*(?:\d+|[A-H])\b(?:\s*(?:/|sur)\s*\d+)?"  # 'Job 1/2', '1 sur 2'
     + r"(?:\s+[a-zà-ÿ]{3,}){0,2}|"
     + _ORDINAL
@@ -148,6 +149,23 @@ _DECISIVE = {
 _DECISIVE_KEYS = frozenset(_DECISIVE.values())  # 'Téléphone / courriel': the first one named stays
 
 
+def _listed_wordings(rules: LabelRules, text: str) -> LabelMatch | None:
+    """A label listing wordings of one field ('Diplômes, titres, certifications', 'Nom de la
+    société / raison sociale'): its first part is that field's exact label and no other part
+    points clearly to another field."""
+    parts = [p for p in re.split(r"\s*[,/;]\s*", text) if p.strip()]
+    if len(parts) < 2 or any(len(rules.key(p)) > 4 for p in parts):
+        return None
+    first = rules.match(parts[0], prefix=False)
+    if first is None or first.kind != "field":
+        return None
+    for part in parts[1:]:
+        other = rules.match(part, prefix=False) or rules.meaning(part)
+        if other is not None and other.key != first.key and (other.by != "meaning" or other.weight >= 1):
+            return None
+    return first
+
+
 def match_label(rules: LabelRules, label: str, *, whole_line: bool = False) -> LabelMatch | None:
     """Tolerant match of a printed label: parentheses ignored, short extra words allowed.
 
@@ -173,10 +191,9 @@ def match_label(rules: LabelRules, label: str, *, whole_line: bool = False) -> L
     if whole_line:
         if found is None or found.exact:
             return found
-        if found.kind == "field" and "/" in stripped:  # 'Nom de la société / raison sociale'
-            parts = [rules.match(p.strip(), prefix=False) for p in stripped.split("/")]
-            if all(p is not None and p.kind == "field" and p.key == found.key for p in parts):
-                return parts[0]
+        listed = _listed_wordings(rules, stripped)  # 'Nom de la société / raison sociale'
+        if listed is not None:
+            return listed
         if found.kind == "field":
             return rules.match(stripped, prefer_heading=True, prefix=False)
         if found.size < 2 and not _YEAR.search(label):
@@ -211,7 +228,9 @@ def match_label(rules: LabelRules, label: str, *, whole_line: bool = False) -> L
 
 
 _JOB_NUMBER = re.compile(
-    _JOB_WORD + r"\s*(?:n\s*[°ºo]\.?|num[ée]ro)?\s*(\d+|[A-H])(?:\s*(?:/|sur)\s*\d+)?\s*\W*$", re.IGNORECASE
+    _JOB_WORD + r"(?:\s+[a-zà-ÿ]{3,}(?=\s+n\s*[°º]))?\s*(?:n\s*[°ºo]\.?|num[ée]ro)?\s*(\d+|[A-H])"
+    r"(?:\s*(?:/|sur)\s*\d+)?\s*\W*$",
+    re.IGNORECASE,
 )
 
 
@@ -278,7 +297,7 @@ _RULED = re.compile(r"^[-–—=~*_]{2,}\s*|\s*[-–—=~*_]{2,}$")
 _DECOR = re.compile(r"^[\s=#*_~>•|▶►▸▪■□◆◇➢➤»›]+|[\s=#*_~<•|:«‹]+$")
 _HEAD_NUMBER = re.compile(
     r"^(?:(?:partie|section|rubrique|volet|chapitre|[ée]tape|bloc|cadre)\s+(?:[IVX]{1,4}|\d{1,2}|[A-H])\b"
-    r"\s*[.:)–—-]?|§\s*\d{1,2}\b\s*[.:)–—-]?|(?:[IVX]{1,4}|[A-Ha-h]|\d{1,2})\s*[.)°–—-]|(?:\d{1,2}|[A-H])/(?=\s)|"
+    r"\s*[.:)–—/-]?|§\s*\d{1,2}\b\s*[.:)–—-]?|(?:[IVX]{1,4}|[A-Ha-h]|\d{1,2})\s*[.)°–—-]|(?:\d{1,2}|[A-H])/(?=\s)|"
     r"\d{1,2}(?:\.\d{1,2})+\.?)\s*",
     re.IGNORECASE,
 )
@@ -422,6 +441,7 @@ def _names_too(rules: LabelRules, found: LabelMatch | None, words: str) -> bool:
 
 # One-line answers whose extra lines are never part of them (a footer, a stray note).
 # A line ending on a word that needs a next one: the start of a sentence, not a label.
+_EMPTY_TABBED = re.compile(r"\S\t+[ \t]*$")
 _DANGLING = re.compile(r"(?:^|\s)(?:en|de|du|des|d['’]|[àa]|au|aux|le|la|les|pour|sur|avec|et|ou)\s*$", re.I)
 _TOWN_AFTER = frozenset({"company.address", "conditions.workplace"})
 _ENDS_POSTCODE = re.compile(r"\b\d{5}\s*$")
@@ -513,6 +533,9 @@ class _Assembler:
             return
         if values.get(key):
             if not value:
+                if key in self.letterhead and label:  # 'Tél. :' left empty under a letterhead's
+                    self.letterhead.discard(key)  # 'Standard : 03 …': the form has no phone
+                    values[key] = ""
                 return
             just_read = bool(self.form.order) and self.form.order[-1][0] == key
             same = " ".join(values[key].split()).casefold() == " ".join(value.split()).casefold()
@@ -586,6 +609,15 @@ class _Assembler:
         if found is None or found.kind != "field" or found.key.startswith(_COMPANY):
             return None
         return found.key
+
+    def _empty_tabbed(self, text: str) -> bool:
+        """A label followed by a tab and nothing: that field, left empty."""
+        found = match_label(self.rules, text)
+        if found is None or found.kind != "field" or len(text) > 80:
+            return False
+        self.start(found.key, "", text)
+        self.close()
+        return True
 
     def _label_wraps(self, text: str) -> bool:
         """A bare label ending on a linking word goes on on the next line when that line is a
@@ -693,6 +725,8 @@ class _Assembler:
         if self.current is None and is_need_sentence(text):
             self._need_sentence(text)  # 'Nous recherchons trois (3) personnes pour le 2 mars…'
             return
+        if _EMPTY_TABBED.search(line) and self._empty_tabbed(text):
+            return  # 'Si CDD / intérim, durée<TAB>' left empty, in a form of tabbed answers
         if self._label_wraps(text):  # 'Nombre de postes à pourvoir dans le cadre de la' / 'clause sociale'
             self.current_label = f"{self.current_label} {text}"
             return
@@ -1067,7 +1101,10 @@ class _Assembler:
         found = self.rules.match(_PARENS.sub(" ", text))
         if len(self.rules.key(text)) > 5:
             return False
-        if _answer_punct(text):  # 'Permis / habilitations / contraintes' is a label, '1 850 €' an answer
+        listed = _listed_wordings(self.rules, text)  # 'Diplômes, titres, certifications'
+        found = listed or found
+        if _answer_punct(text) and listed is None:
+            # 'Permis / habilitations / contraintes' is a label, '1 850 €' an answer
             listing = found is not None and found.kind == "field" and found.size >= 2  # 'Permis, CACES…'
             if not (listing and not _DIGIT.search(text) and len(self.rules.key(text)) - found.size <= 1):
                 return False
@@ -1075,9 +1112,15 @@ class _Assembler:
         if self._waiting() or expecting:  # 'Adresse du chantier', nothing, then 'Rémunération envisagée'
             extra = len(self.rules.key(text)) - found.size if found is not None else 9
             listed = found is not None and found.kind == "field" and extra <= 1
-            if not (after_gap and listed and not self.form.values.get(found.key)):
+            meant = self.rules.meaning(text) if after_gap and not listed else None
+            list_named = meant is not None and meant.key in _LIST_FIELDS and meant.key != self.current
+            list_named = list_named and not self.form.values.get(meant.key)  # 'Contenu du poste'
+            if list_named:
+                found = meant
+            elif not (after_gap and listed and not self.form.values.get(found.key)):
                 return False
-        if found is None or found.kind != "field" or len(self.rules.key(text)) - found.size > 1:
+        loose = found is None or found.kind != "field" or len(self.rules.key(text)) - found.size > 1
+        if listed is None and loose:
             if self.colon_label and self.lines and self.current in _LIST_FIELDS:
                 return False  # 'Missions principales :' then its lines: 'Contrôle qualité des balles'
             found = self.rules.meaning(text)  # 'Compétences techniques', 'Descriptif des tâches'
@@ -1379,6 +1422,8 @@ def _resolve_unknown(form: RawForm, rules: LabelRules | None = None) -> None:
 
                 if siret.is_valid(digits) and _SHAPES["company.siret"].search(value):
                     chosen = "company.siret"
+        if chosen in _LETTERHEAD and chosen in form.values:
+            chosen = None  # 'Tél. :' left empty: 'Société X – Standard : 03 …' is no answer to it
         if chosen is None:
             if not value.strip() and label.endswith("?"):
                 continue  # a question left unanswered, or one heading a section

@@ -279,3 +279,127 @@ def test_conditions_given_once_before_numbered_jobs_open_no_form(tmp_path: Path)
     forms = _parse(tmp_path, "conditions_d_abord.eml", _mail(body))["forms"]
     assert [f["job"]["title"] for f in forms] == ["Aide-peintre", "Peintre en bâtiment"]
     assert [f["conditions"]["contract_type"] for f in forms] == ["CDI", "CDI"]
+
+
+# Classes of corpus R (seen after its one untuned score).
+
+
+def test_jobs_in_columns_headed_emploi_propose_n(tmp_path: Path) -> None:
+    """'Rubrique | Emploi proposé n° 1 | Emploi proposé n° 2': one job per column; an empty
+    'Tél.' keeps the letterhead's 'Standard' number out of the form."""
+    company = Table([
+        ["Nom de la société (raison sociale)", "Bardage Isolation Lorraine"],
+        ["SIRET de l'établissement", "732 829 320 000 74"], ["Tél.", ""],
+        ["Mail", "m.haddad@bil.example"],
+    ])  # fmt: skip
+    jobs = Table([
+        ["Rubrique", "Emploi proposé n° 1", "Emploi proposé n° 2"],
+        ["Poste à pourvoir", "Aide bardeur", "Plaquiste"],
+        ["Effectif recherché", "3", "2 postes"],
+        ["Expérience requise", "Débutant accepté", "6 mois minimum"],
+        ["Type de contrat envisagé", "CDI", "Contrat de professionnalisation"],
+    ], widths=[150.0, 160.0, 160.0])  # fmt: skip
+    data = docx_tables(["Bardage Isolation Lorraine – Standard : 03 29 70 07 45", company, jobs])
+    forms = _parse(tmp_path, "emplois.docx", data)["forms"]
+    assert [f["job"]["title"] for f in forms] == ["Aide bardeur", "Plaquiste"]
+    assert [f["job"]["positions"] for f in forms] == [3, 2]
+    assert [f["conditions"]["contract_type"] for f in forms] == ["CDI", "CONTRAT_PRO"]
+    assert [f["company"]["phone"] for f in forms] == [None, None]
+
+
+QUOTED_NUMBERED = """Bonjour,
+
+Vous trouverez mes réponses sous chacune de vos questions.
+
+Cordialement,
+François Bonnet
+
+Le lun. 18 janv. 2027 à 09:12, Pôle clauses sociales <clauses@agence.example> a écrit :
+> Merci de répondre aux questions ci-dessous :
+>
+> 1. Société
+Languedoc Réseaux Thermiques
+> 2. Immatriculation (SIRET)
+732 829 320 000 74
+> 3. Quelle adresse e-mail ?
+francois.bonnet@lrt.example
+> 4. Appellation
+Aide-monteur réseaux thermiques
+> 5. Combien de personnes recrutez-vous ?
+2 postes
+> 6. Missions
+- Préparation des canalisations
+- Raccordement des sous-stations
+"""
+
+
+def test_answers_typed_under_quoted_numbered_labels(tmp_path: Path) -> None:
+    form = _parse(tmp_path, "sous_questions.eml", _mail(QUOTED_NUMBERED))["forms"][0]
+    assert form["company"]["legal_name"] == "Languedoc Réseaux Thermiques"
+    assert form["company"]["siret"] == "73282932000074"
+    assert form["company"]["email"] == "francois.bonnet@lrt.example"
+    assert form["job"]["title"] == "Aide-monteur réseaux thermiques"
+    assert form["job"]["main_activities"] == "Préparation des canalisations Raccordement des sous-stations"
+
+
+PARTS_AND_LISTS = """Partie 1 / Coordonnées de l'employeur
+Raison sociale : Pierres et Patrimoine Nîmois
+SIRET : 732 829 320 000 74
+Partie 2 / Le besoin
+Intitulé du poste : Tailleur de pierre
+Nombre de postes : 1
+Exigences particulières : Travail en hauteur sur échafaudage
+Partie 3 / Modalités d'embauche
+Type de contrat : CDI
+"""
+
+
+def test_partie_n_slash_heading_ends_the_value_above(tmp_path: Path) -> None:
+    form = _parse(tmp_path, "parties.eml", _mail(PARTS_AND_LISTS))["forms"][0]
+    assert form["job"]["special_requirements"] == "Travail en hauteur sur échafaudage"
+    assert form["conditions"]["contract_type"] == "CDI"
+
+
+ABOVE_WITH_GAPS = """Nom de la société (raison sociale)
+Voirie Thermique Nîmoise
+N° de SIRET
+732 829 320 000 74
+Appellation
+CANALISATEUR
+Date de démarrage
+
+Contenu du poste
+- Pose de réseaux d'assainissement
+- Pose de bordures et de caniveaux
+Expérience professionnelle souhaitée
+Débutant accepté
+Diplômes, titres, certifications
+Aucun diplôme exigé
+Contrat
+CDI
+"""
+
+
+def test_labels_above_answers_list_named_after_an_empty_label_and_listed_wordings(tmp_path: Path) -> None:
+    form = _parse(tmp_path, "dessus.eml", _mail(ABOVE_WITH_GAPS))["forms"][0]
+    assert form["job"]["recruitment_date"] is None
+    assert form["job"]["main_activities"] == (
+        "Pose de réseaux d'assainissement Pose de bordures et de caniveaux")
+    assert form["job"]["experience"] == "Débutant accepté"
+    assert form["job"]["training"] == "Aucun diplôme exigé"
+
+
+def test_label_left_empty_after_a_tab(tmp_path: Path) -> None:
+    from docx import Document
+
+    document = Document()
+    for line in ["Raison sociale\tVoies Ferrées du Lez SAS", "SIRET\t732 829 320 000 74",
+                 "Intitulé du poste\tPoseur de voies", "Nombre de postes\t2",
+                 "Contrat proposé\tCDI", "Si CDD / intérim, durée\t", "Horaire hebdo\t35 heures"]:
+        document.add_paragraph(line)
+    path = tmp_path / "tabs.docx"
+    document.save(str(path))
+    form = _parse(tmp_path, "tabs.docx", path.read_bytes())["forms"][0]
+    assert form["conditions"]["contract_type"] == "CDI"
+    assert form["conditions"]["contract_duration"] is None
+    assert form["conditions"]["weekly_hours"] == 35
