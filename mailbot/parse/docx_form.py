@@ -11,7 +11,7 @@ import io
 from mailbot.errors import UnreadableDocument
 from mailbot.parse.labels import LabelRules
 from mailbot.parse.table_rows import Cell, rows_events
-from mailbot.parse.text_form import LETTERHEAD_NAME, Event
+from mailbot.parse.text_form import LETTERHEAD_NAME, Event, match_label
 
 __all__ = ["docx_events"]
 
@@ -88,6 +88,31 @@ def _paragraph_text(paragraph) -> str:
     return "".join(out)
 
 
+def _is_bold(run) -> bool:
+    props = run.find(f"{_W}rPr")
+    mark = props.find(f"{_W}b") if props is not None else None
+    return mark is not None and mark.get(f"{_W}val", "true") not in ("0", "false")
+
+
+def _bold_label(paragraph, rules: LabelRules) -> tuple[str, str] | None:
+    """'**Nom / Raison sociale de l'employeur** SARL X': a paragraph opened by bold runs naming a
+    field, then plain runs holding its answer (no colon between them): (label, answer)."""
+    if paragraph.find(f".//{_W}tab") is not None or paragraph.find(f".//{_W}br") is not None:
+        return None  # 'Label<TAB>answer', lines broken inside: read as lines
+    runs = [r for r in paragraph.iterchildren(f"{_W}r") if "".join(t.text or "" for t in r.iter(f"{_W}t"))]
+    if len(runs) < 2 or not _is_bold(runs[0]):
+        return None
+    split = next((i for i, r in enumerate(runs) if not _is_bold(r)), None)
+    if split is None or any(_is_bold(r) for r in runs[split:]):
+        return None
+    label = "".join(t.text or "" for r in runs[:split] for t in r.iter(f"{_W}t")).strip()
+    value = "".join(t.text or "" for r in runs[split:] for t in r.iter(f"{_W}t")).strip()
+    if not label or not value or ":" in label or value[0] in ":：" or len(label) > 80:
+        return None
+    found = match_label(rules, label)
+    return (label, value) if found is not None and found.kind == "field" else None
+
+
 def _cell_text(tc) -> str:
     """A table cell's paragraphs (in content controls too), one per line."""
     return "\n".join(_paragraph_text(p) for p in _unwrapped(tc, f"{_W}p"))
@@ -118,7 +143,8 @@ def _block_events(parent, document, rules: LabelRules, depth: int = 0) -> list[E
                 events.append(Event("line", ""))
                 events.extend(_block_events(box, document, rules, depth + 1))
                 events.append(Event("line", ""))
-            events.append(Event("line", _paragraph_text(child)))
+            bold = _bold_label(child, rules)
+            events.append(Event("pair", *bold) if bold else Event("line", _paragraph_text(child)))
         elif tag == f"{_W}tbl" and depth < _MAX_DEPTH:
             events.extend(_table_events(child, document, rules, depth))
         elif tag == f"{_W}sdt":

@@ -21,7 +21,14 @@ from functools import lru_cache
 
 from mailbot.parse.labels import FIELD_NAMES_FR, LabelRules
 from mailbot.parse.normalise import checked_options
-from mailbot.parse.text_form import Event, is_heading, is_job_heading, match_label, split_label
+from mailbot.parse.text_form import (
+    LEGAL_FORM,
+    Event,
+    is_heading,
+    is_job_heading,
+    match_label,
+    split_label,
+)
 
 __all__ = ["Cell", "rows_events"]
 
@@ -51,12 +58,31 @@ def _is_label(rules: LabelRules, text: str) -> bool:
     text = " ".join(text.split())
     if not text or len(text) > _MAX_LABEL or split_label(rules, text) is not None:
         return False  # empty, an answer, or 'Label : value'
+    if LEGAL_FORM.search(text):
+        return False  # 'LEMONNIER TRAVAUX MARITIMES SARL': a company's name
     found = match_label(rules, text)
     words = len(text.split())
     listing = bool(re.search(r"[,;]", text)) and words > 4
     if found is not None and found.by == "meaning" and (listing or words > 6):
         return False  # 'Pas de claustrophobie, travail en équipe, sens de l'observation': an answer
     return found is not None and found.kind == "field"
+
+
+def _asks_field(rules: LabelRules, text: str) -> bool:
+    """A short question whose words name a field ('Qui est la personne à contacter ?')."""
+    text = " ".join(text.split())
+    if not text.endswith("?") or len(text) > 90 or "\n" in text:
+        return False
+    found = match_label(rules, text.rstrip(" ?"))
+    return found is not None and found.kind == "field"
+
+
+def _label_field(rules: LabelRules, text: str) -> str | None:
+    """The field of a cell holding only a label, else None."""
+    if not _is_label(rules, text):
+        return None
+    found = match_label(rules, " ".join(text.split()))
+    return found.key if found is not None else None
 
 
 def _reads_as_answer(rules: LabelRules, label: str, below: str, *, hints: bool = True) -> bool:
@@ -86,10 +112,13 @@ def _label_columns(rows: list[list[Cell]], rules: LabelRules, width: int) -> set
         filled = [c for c in row if c.text.strip()]
         if len(filled) < 2:
             continue
+        previous: str | None = None  # the field of the label left of this cell
         for cell in filled:
             texts[cell.col] = texts.get(cell.col, 0) + 1
-            if _is_label(rules, cell.text):
+            field = _label_field(rules, cell.text)
+            if field is not None and field != previous:  # not 'Temps de travail | 17,5 heures par semaine'
                 labels[cell.col] = labels.get(cell.col, 0) + 1
+            previous = field if field != previous else None
     # A value column may hold label-like answers ('Expérience en collectivité appréciée'): a
     # column right of the first needs most of its texts to be labels.
     first = min(texts, default=0)
@@ -413,10 +442,10 @@ def rows_events(rows: list[list[Cell]], rules: LabelRules) -> list[Event]:
                 events += [Event("line", ""), Event("line", text), Event("line", "")]  # 'Poste 2'
             elif (
                 below is not None
-                and _is_label(rules, text)
+                and (_is_label(rules, text) or _asks_field(rules, text))  # 'Qui est … à contacter ?'
                 and (not _is_label(rules, below.text) or _reads_as_answer(rules, text, below.text))
                 and not _field_block(rules, below.text)
-                and not is_heading(rules, below.text)
+                and (not is_heading(rules, below.text) or LEGAL_FORM.search(below.text))  # 'X SARL'
             ):
                 events.append(_pair(text, below.text))  # a label row above its answer row
                 index += 1
@@ -445,7 +474,12 @@ def _label_first(rules: LabelRules, text: str) -> bool:
     lines = [x.strip() for x in text.strip().split("\n")]
     if len(lines) < 2 or ":" in lines[0] or not lines[1]:
         return False
+    if _BULLET_START.match(lines[0]):  # '- Rigueur'
+        return False
     found = match_label(rules, lines[0].rstrip(" ?"))
+    unclosed = lines[0].count("(") > lines[0].count(")") or lines[0].count("[") > lines[0].count("]")
+    if unclosed or (_goes_on(lines[0]) and not (found is not None and found.exact)):  # 'Siret (14' /
+        return False  # 'chiffres)', 'Personne en' / 'charge du'; not 'À partir du' / 'sam. 06/03'
     if found is None or found.kind != "field":
         return False
     if lines[1].endswith(("?", ":")) or _LINKING_START.match(lines[1]):
@@ -455,6 +489,15 @@ def _label_first(rules: LabelRules, text: str) -> bool:
         return False  # two labels
     joined = match_label(rules, f"{lines[0]} {lines[1]}")
     return joined is None or joined.by == "meaning" or joined.size <= found.size  # not one label wrapped
+
+
+_BULLET_START = re.compile(r"^[-–•*·]\s")
+
+
+def _goes_on(line: str) -> bool:
+    """A label's first line that cannot end it: an open bracket, a linking word, a slash."""
+    unclosed = line.count("(") > line.count(")") or line.count("[") > line.count("]")
+    return unclosed or bool(_DANGLING_END.search(line)) or line.endswith(("/", "-", "–", "'", "’"))
 
 
 def _label_lines(rules: LabelRules, text: str) -> int:
@@ -477,7 +520,10 @@ _DANGLING_END = re.compile(r"(?:^|\s)(?:de|du|des|d['’]|[àa]|au|aux|le|la|les
 def _labels_in_cells(rows: list[list[Cell]], rules: LabelRules) -> list[list[Cell]]:
     """A table whose cells hold their label above their answer (several such cells, more than
     cells holding a label alone): each such cell is read as 'Label :' and its answer."""
-    cells = [c for r in rows for c in r if c.text.strip()]
+    # 'Expérience | Expérience en milieu … / appréciée': a cell right of a label is its answer
+    answers = {id(c) for r in rows for left, c in zip(r, r[1:], strict=False)
+               if "\n" not in left.text.strip() and _is_label(rules, left.text)}
+    cells = [c for r in rows for c in r if c.text.strip() and id(c) not in answers]
     inside = {id(c): n for c in cells if (n := _label_lines(rules, c.text))}
     alone = [c for c in cells if "\n" not in c.text.strip() and _is_label(rules, c.text)]
     if len(inside) < 3 or len(inside) <= len(alone):

@@ -24,6 +24,7 @@ from mailbot.parse.sentences import is_need_sentence, sentence_fields
 from mailbot.parse.types import dotted_fields
 
 __all__ = [
+    "LEGAL_FORM",
     "LETTERHEAD_NAME",
     "Event",
     "RawForm",
@@ -144,7 +145,7 @@ _MEANING_MAX_WORDS = 8
 _DECISIVE = {
     "siret": "company.siret", "siren": "company.siret", "telephon": "company.phone",
     "telephoniqu": "company.phone", "portabl": "company.phone", "mail": "company.email",
-    "courriel": "company.email",
+    "courriel": "company.email", "nombr": "job.positions",  # 'Postes (nombre)'
 }
 _DECISIVE_KEYS = frozenset(_DECISIVE.values())  # 'Téléphone / courriel': the first one named stays
 
@@ -287,7 +288,7 @@ _CONDITIONAL = re.compile(
     r"^\W*(?:\d{1,2}\s*[.)-]\s*)?(?:si|en\s+cas|le\s+cas\s+échéant|pour\s+un)\b", re.IGNORECASE
 )
 # A company's legal form: a line holding one names a company, never a label.
-_LEGAL_FORM = re.compile(r"\b(?:SASU|SAS|SARL|EURL|SA|SNC|SCOP|SCIC|SEM|SPL|GIE|GEIQ|Ets|Établissements)\b")
+LEGAL_FORM = re.compile(r"\b(?:SASU|SAS|SARL|EURL|SA|SNC|SCOP|SCIC|SEM|SPL|GIE|GEIQ|Ets|Établissements)\b")
 # Fields whose answer has a shape of its own: a second label for one of them may share a line.
 _SHAPED_CONTACT = frozenset({"company.siret", "company.phone", "company.email"})
 _JOB_SUFFIX = re.compile(r"(?<=\w)\s*(?:n\s*[°º]\.?|num[ée]ro)\s*\d{1,2}\s*$", re.IGNORECASE)
@@ -441,6 +442,11 @@ def _names_too(rules: LabelRules, found: LabelMatch | None, words: str) -> bool:
 
 # One-line answers whose extra lines are never part of them (a footer, a stray note).
 # A line ending on a word that needs a next one: the start of a sentence, not a label.
+# Fields whose answer is free text, kept as written (a sub-label inside it included).
+_FREE_TEXT = frozenset({
+    "conditions.workplace", "conditions.gross_salary", "job.main_activities", "job.required_skills",
+    "job.experience", "job.training", "job.special_requirements",
+})
 _EMPTY_TABBED = re.compile(r"\S\t+[ \t]*$")
 _DANGLING = re.compile(r"(?:^|\s)(?:en|de|du|des|d['’]|[àa]|au|aux|le|la|les|pour|sur|avec|et|ou)\s*$", re.I)
 _TOWN_AFTER = frozenset({"company.address", "conditions.workplace"})
@@ -610,10 +616,23 @@ class _Assembler:
             return None
         return found.key
 
+    def _sub_label_answer(self, found: LabelMatch, colon: re.Match[str]) -> bool:
+        """Under a label of a free-text field still unanswered, a short 'Label : value' of that
+        same field is the answer as written ('Quelle rémunération ?' then 'Taux horaire : 12 €')."""
+        if found.kind != "field" or found.key != self.current or found.key not in _FREE_TEXT:
+            return False
+        if self.lines or not (self.colon_label or self.awaiting) or not colon.group(2).strip():
+            return False
+        return len(self.rules.key(colon.group(1))) <= 2 and self.rules.key(colon.group(1)) != self.rules.key(
+            self.current_label)
+
     def _empty_tabbed(self, text: str) -> bool:
-        """A label followed by a tab and nothing: that field, left empty."""
+        """A label (no colon) followed by a tab and nothing: that field, left empty ('Label :<TAB>'
+        may have its answer on the next lines)."""
+        if ":" in text or len(text) > 80:
+            return False
         found = match_label(self.rules, text)
-        if found is None or found.kind != "field" or len(text) > 80:
+        if found is None or found.kind != "field":
             return False
         self.start(found.key, "", text)
         self.close()
@@ -770,6 +789,9 @@ class _Assembler:
                 self.start(_UNKNOWN, colon.group(2).strip(), colon.group(1).strip())
                 return
             if found is not None:
+                if self._sub_label_answer(found, colon):
+                    self.lines.append(text)  # 'Adresse du chantier :' then 'Sur site : atelier de Reims'
+                    return
                 if found.kind == "field":
                     self._start_inline(found.key, colon.group(2), colon.group(1))
                 else:
@@ -814,9 +836,10 @@ class _Assembler:
         dangling = found is not None and bool(_DANGLING.search(text))  # 'Expérience en' / 'nacelle…'
         under = self._waiting() or (self.colon_label and not self.lines and dangling)
         relabel = found is not None and found.exact and self.current_label.isupper() and not text.isupper()
+        punct = bool(_VALUE_PUNCT.search(_NUMBERING.sub("", text))) and _listed_wordings(
+            self.rules, _NUMBERING.sub("", text)) is None  # not '7) Métier / intitulé'
         relabel = relabel or (found is not None and found.exact and not self.lines and not self.colon_label
-                              and not self.current_label.isupper() and not _VALUE_PUNCT.search(text)
-                              and not dangling)
+                              and not self.current_label.isupper() and not punct and not dangling)
         # 'Poste proposé' (a heading), 'Métier', then the title; not 'Expérience exigée (3 ans)'
         if under and found is not None and found.key == self.current and relabel and colon is None:
             self.start(found.key, "", text)  # 'CONTRAT' (a heading), then the label 'Contrat'
@@ -826,9 +849,13 @@ class _Assembler:
             return
         marked = _marked_heading(text) or (text.isupper() and bool(_ARTICLE.match(text)))  # 'LE POSTE'
         asked = text.endswith("?")  # '1. Entreprise ?': a question asks for a field, no heading does
-        if found is not None and found.kind == "heading" and (self.bare_labels >= 2 and not marked or asked):
+        first_numbered = self.bare_style and bool(_QUESTION_NUMBER.match(text))  # '1) Entreprise'
+        first_numbered = first_numbered and not _ARTICLE.match(_NUMBERING.sub("", text))  # not '2. Le poste'
+        if found is not None and found.kind == "heading" and (
+            self.bare_labels >= 2 and not marked or asked or first_numbered
+        ):
             bare = _PARENS.sub(" ", text)
-            numbered = asked or self.numbered_labels >= 2  # '7) Poste' among numbered labels
+            numbered = asked or first_numbered or self.numbered_labels >= 2  # '7) Poste' among numbered
             bare = _NUMBERING.sub("", bare).rstrip(" ?") if numbered else bare  # not '2. Le poste'
             field = self.rules.match(bare, prefix=False)  # 'Poste' above 'Maçon', '1. Entreprise ?'
             if field is not None and field.kind == "field" and not self.form.values.get(field.key):
@@ -979,6 +1006,8 @@ class _Assembler:
         heading_question = heading_question or is_heading(self.rules, self.current_label)  # 'II. POSTE'
         if found is None or (self._waiting() and not heading_question):  # 'Qui êtes-vous ?' above
             return None
+        if is_job_heading(found.group(2).strip(" –—-")):
+            return None  # 'Volet B — Pour quel poste ? – Recrutement 1': a job's heading
         label = match_label(self.rules, found.group(1).rstrip(" ?"))
         return found if label is not None and label.kind == "field" else None
 
@@ -1091,7 +1120,7 @@ class _Assembler:
         unless a blank line left that label empty and this one begins with a listed wording;
         never an unnumbered line in a form that numbers its labels."""
         bare = self.bare_labels or self.bare_style
-        if not bare or len(text) > 60 or not text[0].isupper() or _LEGAL_FORM.search(text):
+        if not bare or len(text) > 60 or not text[0].isupper() or LEGAL_FORM.search(text):
             return False  # 'Travaux Publics Ben Saïd SASU': a company's name, not 'Travaux'
         if self.numbered_labels >= 3 and not _NUMBERING.match(text):
             return False  # 'Levage et pose sur chantier' under '18. Missions': an answer's line

@@ -403,3 +403,152 @@ def test_label_left_empty_after_a_tab(tmp_path: Path) -> None:
     assert form["conditions"]["contract_type"] == "CDI"
     assert form["conditions"]["contract_duration"] is None
     assert form["conditions"]["weekly_hours"] == 35
+
+
+# Classes of corpus S (seen after its one untuned score).
+
+
+def test_sub_label_of_the_same_field_stays_in_the_answer(tmp_path: Path) -> None:
+    """'Adresse du chantier :' then 'Sur site : atelier de Reims' is the workplace as written;
+    'Raison soc.' is the legal name."""
+    body = ("Raison soc. : Ets Lebrun et Fils\nSIRET : 732 829 320 000 74\n"
+            "Intitulé du poste : Chaudronnier\nNombre de postes : 1\n"
+            "Adresse du chantier :\nSur site : atelier de Reims\n")
+    form = _parse(tmp_path, "sur_site.eml", _mail(body))["forms"][0]
+    assert form["company"]["legal_name"] == "Ets Lebrun et Fils"
+    assert form["conditions"]["workplace"] == "Sur site : atelier de Reims"
+
+
+def test_four_column_table_whose_answers_read_like_their_labels(tmp_path: Path) -> None:
+    company = Table([
+        ["Raison sociale", "Jouan Menuiseries", "SIRET", "732 829 320 000 74"],
+        ["Intitulé du poste", "Menuisier poseur", "Nombre de postes", "1"],
+    ], widths=[110.0, 130.0, 110.0, 130.0])  # fmt: skip
+    conditions = Table([
+        ["Nature du contrat", "Contrat de professionnalisation en alternance",
+         "Durée de la mission", "24 mois"],
+        ["Temps de travail", "17,5 heures par semaine", "Quelle rémunération ?", "Selon profil"],
+        ["Lieu de travail", "Divers chantiers du secteur d'Alençon", "", ""],
+    ], widths=[110.0, 130.0, 110.0, 130.0])  # fmt: skip
+    form = _parse(tmp_path, "quatre.docx", docx_tables([company, "Modalités", conditions]))["forms"][0]
+    assert form["conditions"]["contract_type"] == "CONTRAT_PRO"
+    assert form["conditions"]["weekly_hours"] == 17.5
+    assert form["conditions"]["workplace"] == "Divers chantiers du secteur d'Alençon"
+
+
+JOB_IN_QUESTION_HEADING = """Quel est le nom de votre entreprise ? Services Urbains Guillemin SARL
+SIRET de l'établissement : 732 829 320 000 74
+
+Où se situe votre établissement ? 72 chemin des Crayères, 08000 Charleville-Mézières
+Courriel : contact@guillemin.example
+
+Volet B — Pour quel poste ? – Recrutement 1
+Fonction : Agent de propreté urbaine
+Effectif recherché : 1 personne
+Date prévisionnelle d'embauche : 18-08-2027
+Forme du contrat : CDDI
+
+Volet B — Pour quel poste ? – Recrutement 2
+Fonction : Balayeur
+Effectif recherché : 2
+Date prévisionnelle d'embauche : 01-09-2027
+Forme du contrat : CDI
+"""
+
+
+def test_question_heading_ending_with_a_job_number(tmp_path: Path) -> None:
+    forms = _parse(tmp_path, "volets.eml", _mail(JOB_IN_QUESTION_HEADING))["forms"]
+    assert [f["job"]["title"] for f in forms] == ["Agent de propreté urbaine", "Balayeur"]
+    assert [f["job"]["positions"] for f in forms] == [1, 2]
+
+
+def test_docx_bold_labels_without_colon(tmp_path: Path) -> None:
+    from docx import Document
+
+    document = Document()
+    for label, value in [("Nom / Raison sociale de l'employeur", "SARL Anticorrosion Champagne"),
+                         ("SIRET de l'établissement", "732 829 320 000 74"),
+                         ("Quel poste proposez-vous ?", "Peintre en ouvrages d'art"),
+                         ("Postes (nombre)", "2"), ("Type de contrat", "CDI")]:
+        paragraph = document.add_paragraph()
+        paragraph.add_run(label).bold = True
+        paragraph.add_run(" " + value)
+    path = tmp_path / "gras.docx"
+    document.save(str(path))
+    form = _parse(tmp_path, "gras.docx", path.read_bytes())["forms"][0]
+    assert form["company"]["legal_name"] == "SARL Anticorrosion Champagne"
+    assert form["company"]["siret"] == "73282932000074"
+    assert form["job"]["title"] == "Peintre en ouvrages d'art"
+    assert form["job"]["positions"] == 2
+
+
+NUMBERED_UNDER_SECTIONS = """Entreprise
+1) Entreprise
+BOULANGER PAYSAGES SCOP
+2) Numéro SIRET
+732 829 320 000 74
+3) Où se situe votre établissement ?
+63, rue des Forges – 14000 CAEN
+Poste
+7) Métier / intitulé
+Ouvrier paysagiste
+8) Postes (nombre)
+2 personnes
+9) Date d'embauche
+17/06/2027
+"""
+
+
+def test_numbered_labels_under_section_words(tmp_path: Path) -> None:
+    form = _parse(tmp_path, "sections.eml", _mail(NUMBERED_UNDER_SECTIONS))["forms"][0]
+    assert form["company"]["legal_name"] == "BOULANGER PAYSAGES SCOP"
+    assert form["job"]["title"] == "Ouvrier paysagiste"
+    assert form["job"]["positions"] == 2
+
+
+def test_one_column_table_with_a_question_above_its_answer(tmp_path: Path) -> None:
+    table = Table([
+        ["Société (raison sociale)"], ["Tanguy Dépôts et Flottes SA"],
+        ["Siret (14 chiffres)"], ["732 829 320 000 74"],
+        ["Qui est la personne à contacter ?"], ["Ludovic Quéré – Conducteur de travaux"],
+        ["Fonction"], ["Agent de maintenance"], ["Nombre de postes"], ["2"],
+    ], widths=[400.0])  # fmt: skip
+    form = _parse(tmp_path, "colonne.docx", docx_tables([table]))["forms"][0]
+    assert form["company"]["contact_name"] == "Ludovic Quéré – Conducteur de travaux"
+    assert form["job"]["title"] == "Agent de maintenance"
+
+
+def test_pdf_four_columns_with_labels_wrapped_in_their_cells(tmp_path: Path) -> None:
+    """'Siret (14' / 'chiffres)' and 'Personne en' / 'charge du' / 'recrutement' are labels
+    wrapped in their cells, not labels above answers; a cell right of a label is its answer."""
+    company = Table([
+        ["Société (raison\nsociale)", "Féron Haies et Bocages SARL",
+         "Siret (14\nchiffres)", "732 829 320 000 74"],
+        ["Coordonnées\npostales", "113 quai de Caligny 35000 Rennes", "Personne en\ncharge du\nrecrutement",
+         "Jérôme Cordier"],
+        ["E-mail", "j.cordier@feron.example", "N° de\ntéléphone", "0242729378"],
+    ], widths=[80.0, 160.0, 80.0, 160.0])  # fmt: skip
+    job = Table([
+        ["Emploi\nproposé", "Ouvrier paysagiste", "Postes\n(nombre)", "1 (un)"],
+        ["Date de\nrecrutement\nsouhaitée", "31 mai 2027",
+         "Expérience", "Expérience en milieu portuaire\nappréciée"],
+    ], widths=[80.0, 160.0, 80.0, 160.0])  # fmt: skip
+    form = _parse(tmp_path, "quatre.pdf", pdf_tables([company, job]))["forms"][0]
+    assert form["company"]["legal_name"] == "Féron Haies et Bocages SARL"
+    assert form["company"]["siret"] == "73282932000074"
+    assert form["company"]["contact_name"] == "Jérôme Cordier"
+    assert form["job"]["recruitment_date"] == "2027-05-31"
+    assert form["job"]["experience"] == "Expérience en milieu portuaire appréciée"
+
+
+def test_one_column_table_with_a_company_name_in_capitals(tmp_path: Path) -> None:
+    table = Table([
+        ["Société (raison sociale)"], ["LEMONNIER TRAVAUX MARITIMES SARL"],
+        ["N° d'immatriculation (SIRET)"], ["732 829 320 000 74"],
+        ["Quel poste proposez-vous ?"], ["Maçon en confortement de digues"],
+        ["Effectif recherché"], ["4 personnes"], ["Date de prise de poste"], ["03/06/2027"],
+        ["Quel type de contrat ?"], ["Contrat de mission (intérim)"],
+    ], widths=[400.0])  # fmt: skip
+    form = _parse(tmp_path, "majuscules.docx", docx_tables([table]))["forms"][0]
+    assert form["company"]["legal_name"] == "LEMONNIER TRAVAUX MARITIMES SARL"
+    assert form["company"]["siret"] == "73282932000074"
