@@ -477,8 +477,8 @@ def _label_first(rules: LabelRules, text: str) -> bool:
     if _BULLET_START.match(lines[0]):  # '- Rigueur'
         return False
     found = match_label(rules, lines[0].rstrip(" ?"))
-    unclosed = lines[0].count("(") > lines[0].count(")") or lines[0].count("[") > lines[0].count("]")
-    if unclosed or (_goes_on(lines[0]) and not (found is not None and found.exact)):  # 'Siret (14' /
+    exact = found is not None and found.exact
+    if _unclosed(lines[0]) or (_goes_on(lines[0]) and not exact):  # 'Siret (14' /
         return False  # 'chiffres)', 'Personne en' / 'charge du'; not 'À partir du' / 'sam. 06/03'
     if found is None or found.kind != "field":
         return False
@@ -494,10 +494,14 @@ def _label_first(rules: LabelRules, text: str) -> bool:
 _BULLET_START = re.compile(r"^[-–•*·]\s")
 
 
+def _unclosed(line: str) -> bool:
+    """A line opening a bracket it does not close ('Siret (14')."""
+    return line.count("(") > line.count(")") or line.count("[") > line.count("]")
+
+
 def _goes_on(line: str) -> bool:
     """A label's first line that cannot end it: an open bracket, a linking word, a slash."""
-    unclosed = line.count("(") > line.count(")") or line.count("[") > line.count("]")
-    return unclosed or bool(_DANGLING_END.search(line)) or line.endswith(("/", "-", "–", "'", "’"))
+    return _unclosed(line) or bool(_DANGLING_END.search(line)) or line.endswith(("/", "-", "–", "'", "’"))
 
 
 def _label_lines(rules: LabelRules, text: str) -> int:
