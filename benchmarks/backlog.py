@@ -11,7 +11,7 @@ in its PDF, DOCX or body, so that each is a new offer) to INBOX, configures 3 pa
 Prints the time, the floor (1 + 3), the ratio (target <= 3) and the peak RSS (target <= 200 MB).
 Needs dovecot-imapd (installed by scripts/test.sh). Usage:
 
-    .venv/bin/python benchmarks/backlog.py [--forms 500] [--profile FILE.prof]
+    .venv/bin/python benchmarks/backlog.py [--forms 500] [--profile FILE.prof | FILE.txt]
 """
 
 from __future__ import annotations
@@ -209,7 +209,12 @@ def run_mailbot(config: Path, profile: str | None
     """`mailbot run --once`: (wall seconds, peak RSS in KiB, peak RSS of it and its worker
     processes together (PSS) in KiB, CPU seconds with its workers', stdout tail, phase times)."""
     python = [sys.executable]
-    if profile:
+    if profile and profile.endswith(".txt"):  # py-spy's collapsed stacks (CPU)
+        spy = Path(sys.executable).with_name("py-spy")
+        if not spy.exists():
+            raise SystemExit(f"{spy} is missing: pip install -e '.[bench]'")
+        python = [str(spy), "record", "--format", "raw", "--rate", "100", "-o", profile, "--", sys.executable]
+    elif profile:
         python += ["-m", "cProfile", "-o", profile]
     command = [*python, "-m", "mailbot", "run", "--once", "--config", str(config)]
     start = time.perf_counter()
@@ -326,7 +331,9 @@ def _communicate(proc: subprocess.Popen) -> tuple[str, str]:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--forms", type=int, default=500)
-    parser.add_argument("--profile", help="write a cProfile of the mailbot process to this file")
+    parser.add_argument("--profile", help="write a cProfile of the mailbot process to this file "
+                        "(FILE.txt: py-spy's collapsed stacks of its own process, CPU only; "
+                        "needs the 'bench' extra)")
     args = parser.parse_args()
     expected = args.forms * (1 + len(PARTNERS))
 
